@@ -1,0 +1,69 @@
+"""Sources turn inputs (paths, directories, globs, URLs) into Documents.
+
+Each input kind has a reader registered with `@register_reader(kind, extensions)`: it gets a
+binary stream (already decompressed) and the input's display name, and yields `Document`s, or
+`Failure`s for bad records inside an otherwise good input (a malformed JSONL line, a damaged WARC
+record). A reader raises `InputError` when the whole input is unusable. Readers stream: a JSONL or
+WARC file is never held whole in memory.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import BinaryIO, Callable, Iterator, Union
+
+from cleaner.document import Document
+
+
+class InputError(Exception):
+    """An input that cannot be used at all; `reason` is one line for the user."""
+
+    def __init__(self, source: str, reason: str, kind: str = "bad-input"):
+        super().__init__(f"{source}: {reason}")
+        self.source, self.reason, self.kind = source, reason, kind
+
+
+@dataclass
+class Failure:
+    """A bad record inside an input: reported on stderr and counted; the run goes on."""
+
+    source: str
+    reason: str
+    kind: str = "bad-record"
+
+
+Item = Union[Document, Failure]
+Reader = Callable[[BinaryIO, str], Iterator[Item]]
+
+READERS: dict[str, Reader] = {}
+EXTENSIONS: dict[str, str] = {}   # ".txt" -> "text"
+
+
+def register_reader(kind: str, extensions: tuple[str, ...]) -> Callable[[Reader], Reader]:
+    def deco(fn: Reader) -> Reader:
+        READERS[kind] = fn
+        for ext in extensions:
+            EXTENSIONS[ext] = kind
+        return fn
+
+    return deco
+
+
+def stable_id(*parts: str) -> str:
+    """A short id that depends only on what identifies the input (same input, same id)."""
+    h = hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=8)
+    return h.hexdigest()
+
+
+def _register_builtins() -> None:
+    import importlib
+
+    for mod in ("text", "html", "jsonl", "warc", "urls"):
+        try:
+            importlib.import_module(f"cleaner.sources.{mod}")
+        except ModuleNotFoundError as e:
+            if e.name != f"cleaner.sources.{mod}":
+                raise
+
+
+_register_builtins()
