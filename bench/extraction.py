@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""Extraction quality and speed: cleaner's HTML steps vs plain trafilatura on the extraction set.
+
+    python3 bench/extraction.py [BENCH_DIR] [--pred PRED_DIR] [--rounds 2] [--no-speed]
+
+1. Runs the "extract" step, then whichever of "repair", "normalize", "chrome", "structure",
+   "heuristics" are registered (missing ones are skipped and named), on every page, writes
+   PRED_DIR/<id>.txt, and scores with BENCH_DIR/../tools/score_extraction.py.
+2. Times the same steps against plain `trafilatura.extract(include_comments=False)` over the same
+   pages in this one process, alternating the two (rounds), and prints the time ratio.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from cleaner.document import Document  # noqa: E402
+from cleaner.registry import make_step  # noqa: E402
+
+TEXT_STEPS = ("repair", "normalize", "chrome", "structure", "heuristics")
+DEFAULT_BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench" / "extraction"
+
+
+def build_steps() -> tuple[list, list[str]]:
+    steps, missing = [make_step("extract")], []
+    for name in TEXT_STEPS:
+        try:
+            steps.append(make_step(name))
+        except KeyError:
+            missing.append(name)
+    return steps, missing
+
+
+def load_pages(bench: Path) -> list[tuple[str, str]]:
+    pages = []
+    for f in sorted((bench / "pages").glob("*.html.gz")):
+        pid = f.name[: -len(".html.gz")]
+        pages.append((pid, gzip.decompress(f.read_bytes()).decode("utf-8", errors="replace")))
+    return pages
+
+
+def run_steps(steps, pid: str, html: str) -> str:
+    doc: Document | None = Document(id=pid, source=f"{pid}.html.gz", html=html)
+    for step in steps:
+        if doc is None:
+            return ""
+        doc = step(doc)
+    return doc.text if doc is not None else ""
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("bench", nargs="?", default=str(DEFAULT_BENCH))
+    ap.add_argument("--pred", default="/tmp/cleaner-extraction-pred")
+    ap.add_argument("--rounds", type=int, default=2, help="alternating timing rounds per system")
+    ap.add_argument("--no-speed", action="store_true")
+    a = ap.parse_args()
+    bench, pred = Path(a.bench), Path(a.pred)
+    pred.mkdir(parents=True, exist_ok=True)
+    pages = load_pages(bench)
+    steps, missing = build_steps()
+    print(f"$ python3 {' '.join(sys.argv)}")
+    print(f"pages={len(pages)} steps={[s.name for s in steps]} missing={missing}")
+
+    fallbacks = 0
+    for pid, html in pages:
+        doc: Document | None = Document(id=pid, source=f"{pid}.html.gz", html=html)
+        for step in steps:
+            doc = step(doc) if doc is not None else None
+        fallbacks += doc is not None and "extract/fallback" in doc.events
+        (pred / f"{pid}.txt").write_text(doc.text if doc is not None else "", encoding="utf-8")
+    print(f"extract/fallback used on {fallbacks} pages")
+    scorer = bench.parent / "tools" / "score_extraction.py"
+    cmd = [sys.executable, str(scorer), str(pred), str(bench), "--bootstrap", "200"]
+    print("$ " + " ".join(cmd))
+    subprocess.run(cmd, check=False)
+
+    if a.no_speed:
+        return
+    import trafilatura
+
+    def plain() -> None:
+        for _pid, html in pages:
+            trafilatura.extract(html, include_comments=False)
+
+    def ours() -> None:
+        for pid, html in pages:
+            run_steps(steps, pid, html)
+
+    times: dict[str, list[float]] = {"trafilatura.extract": [], "cleaner steps": []}
+    for _ in range(a.rounds):
+        for label, fn in (("trafilatura.extract", plain), ("cleaner steps", ours)):
+            t0 = time.perf_counter()
+            fn()
+            times[label].append(time.perf_counter() - t0)
+    print(f"\n{'system':<22}{'best s':>8}{'mean s':>8}{'pages/s':>9}")
+    for label, ts in times.items():
+        print(f"{label:<22}{min(ts):>8.2f}{sum(ts)/len(ts):>8.2f}{len(pages)/min(ts):>9.1f}")
+    ratio = min(times["cleaner steps"]) / min(times["trafilatura.extract"])
+    print(f"ratio cleaner/trafilatura (best of {a.rounds}): {ratio:.3f}  (target <= 1.15)")
+
+
+if __name__ == "__main__":
+    main()

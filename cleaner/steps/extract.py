@@ -1,0 +1,185 @@
+"""Step "extract": HTML page -> main text with trafilatura, after cutting selector-rule widgets.
+
+Why this shape:
+- The page is parsed once (trafilatura's own loader, so its encoding and repair logic apply), the
+  CSS selectors of the rules (follow-us boxes, share bars, related posts, comment forms) are cut
+  from that tree with one precompiled XPath, and the tree goes to trafilatura (comments off,
+  metadata on). No second parse, no BeautifulSoup round trip.
+- Extractors sometimes repeat a paragraph (trafilatura #81, #768) and render tables with markdown
+  separators (`|---|---|`): both are structural noise removed here, before the line rules run.
+- When trafilatura finds nothing, or a small fraction of the page's visible text, the step falls
+  back (trafilatura favor_recall, then trafilatura's baseline: JSON-LD articleBody, <article>,
+  paragraphs, body text) and records "extract/fallback" in `doc.events` for the stats.
+- The HTML is dropped after extraction (`doc.html = None`): pages are large, text is small.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from typing import Iterable, Sequence
+
+from lxml import etree
+
+from cleaner.document import Document
+from cleaner.registry import register_step
+
+logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+logging.getLogger("htmldate").setLevel(logging.CRITICAL)
+
+# A fallback is tried when the extraction holds less than this share of the page's visible text
+# and is shorter than MIN_CHARS (long extractions are trusted: the page may just be very chatty).
+FALLBACK_SHARE = 0.10
+MIN_CHARS = 250
+
+# A table rendering separator line: only pipes, dashes, colons, plus signs and spaces.
+_TABLE_RULE = re.compile(r"^\s*\|?[\s:|+-]*-{3,}[\s:|+-]*\|?\s*$")
+_SPACES = re.compile(r"[ \t\u00a0]+")
+_VISIBLE_TEXT = etree.XPath(
+    "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template)]"
+)
+
+
+def css_to_xpath(selectors: Iterable[str]) -> str | None:
+    """One XPath expression (a union) for all CSS selectors; invalid selectors are an error."""
+    from cssselect import GenericTranslator, SelectorError
+
+    translator = GenericTranslator()
+    parts = []
+    for css in selectors:
+        try:
+            parts.append(translator.css_to_xpath(css, prefix="descendant-or-self::"))
+        except SelectorError as e:
+            raise ValueError(f"invalid CSS selector {css!r}: {e}") from None
+    return " | ".join(parts) if parts else None
+
+
+def _rule_selectors(rules: object) -> list[str]:
+    """CSS selectors of a RuleSet (`selectors -> [(rule_name, css)]`), or none."""
+    if rules is None:
+        return []
+    pairs = getattr(rules, "selectors", None) or []
+    return [css for _name, css in pairs]
+
+
+def _default_rules() -> object | None:
+    try:
+        from cleaner.ruleset import load_rules  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    try:
+        return load_rules()
+    except Exception:  # noqa: BLE001  (rules broken or absent: extraction still works)
+        return None
+
+
+def tidy_text(text: str) -> str:
+    """Structural cleanup of extractor output: table separators, blank runs, repeated paragraphs.
+
+    A paragraph (a line of at least 40 characters) that occurs again later is kept once: extractors
+    repeat pull quotes, teaser paragraphs and image captions. Short lines may legitimately repeat
+    (table cells, headings like "Ingredients") and are left alone.
+    """
+    out: list[str] = []
+    seen: set[str] = set()
+    for line in text.split("\n"):
+        line = line.rstrip()
+        if not line.strip():
+            continue
+        if _TABLE_RULE.match(line):
+            continue
+        key = _SPACES.sub(" ", line).strip()
+        if len(key) >= 40:
+            if key in seen:
+                continue
+            seen.add(key)
+        out.append(line)
+    return "\n".join(out)
+
+
+class Extract:
+    """Turn `doc.html` into `doc.text` (+ title, url, date, sitename); text documents pass through."""
+
+    name = "extract"
+
+    def __init__(self, selectors: Sequence[str] | None = None, rules: object | None = None,
+                 fallback: bool = True, **_ignored: object):
+        if selectors is None:
+            selectors = _rule_selectors(rules if rules is not None else _default_rules())
+        self.selectors = list(selectors)
+        expr = css_to_xpath(self.selectors)
+        self._prune = etree.XPath(expr) if expr else None
+        self.fallback = fallback
+
+    def _tree(self, html: str):
+        from trafilatura.utils import load_html
+
+        tree = load_html(html)
+        if tree is None:
+            return None
+        if self._prune is not None:
+            for el in self._prune(tree):
+                parent = el.getparent()
+                if parent is None:
+                    continue
+                # keep the tail text: it belongs to the parent, not to the widget
+                if el.tail and el.tail.strip():
+                    prev = el.getprevious()
+                    if prev is not None:
+                        prev.tail = (prev.tail or "") + el.tail
+                    else:
+                        parent.text = (parent.text or "") + el.tail
+                parent.remove(el)
+        return tree
+
+    @staticmethod
+    def _visible_chars(tree) -> int:
+        """Characters of text a reader would see in the body (scripts and styles left out)."""
+        return sum(len(t.strip()) for t in _VISIBLE_TEXT(tree))
+
+    def __call__(self, doc: Document) -> Document | None:
+        if not doc.html:
+            return doc
+        import trafilatura
+        from trafilatura.baseline import baseline
+
+        tree = self._tree(doc.html)
+        result = None
+        if tree is not None:
+            result = trafilatura.bare_extraction(
+                tree, url=doc.url, include_comments=False, with_metadata=True, include_tables=True,
+            )
+        text = (getattr(result, "text", None) or "") if result is not None else ""
+        if self.fallback and tree is not None and len(text) < MIN_CHARS:
+            visible = self._visible_chars(tree)
+            if not text or len(text) < FALLBACK_SHARE * visible:
+                recall = trafilatura.bare_extraction(
+                    tree, url=doc.url, include_comments=False, with_metadata=result is None,
+                    favor_recall=True,
+                )
+                rtext = (getattr(recall, "text", None) or "") if recall is not None else ""
+                if len(rtext) > len(text):
+                    text = rtext
+                    result = result if result is not None else recall
+                if len(text) < FALLBACK_SHARE * visible or not text:
+                    _body, btext, _n = baseline(tree)
+                    if len(btext) > len(text):
+                        text = btext
+                doc.events.append("extract/fallback")
+        if result is not None:
+            doc.title = doc.title or _clean_meta(getattr(result, "title", None))
+            doc.url = doc.url or _clean_meta(getattr(result, "url", None))
+            doc.date = doc.date or _clean_meta(getattr(result, "date", None))
+        doc.text = tidy_text(text)
+        doc.html = None
+        doc.line_numbers = None
+        return doc
+
+
+def _clean_meta(value: object) -> str | None:
+    if not value or not isinstance(value, str):
+        return None
+    value = value.strip()
+    return value or None
+
+
+register_step("extract")(Extract)
