@@ -31,6 +31,11 @@ logging.getLogger("htmldate").setLevel(logging.CRITICAL)
 FALLBACK_SHARE = 0.10
 MIN_CHARS = 250
 
+# Repeated passages: see tidy_text.
+LONG_PARAGRAPH = 300
+REPEATED_RUN = 3
+RUN_MEAN_CHARS = 80
+
 # A table rendering separator line: only pipes, dashes, colons, plus signs and spaces.
 _TABLE_RULE = re.compile(r"^\s*\|?[\s:|+-]*-{3,}[\s:|+-]*\|?\s*$")
 _SPACES = re.compile(r"[ \t\u00a0]+")
@@ -72,28 +77,67 @@ def _default_rules() -> object | None:
         return None
 
 
-def tidy_text(text: str) -> str:
-    """Structural cleanup of extractor output: table separators, blank runs, repeated paragraphs.
+_NON_WORD = re.compile(r"[\W_]+")
 
-    A paragraph (a line of at least 40 characters) that occurs again later is kept once: extractors
-    repeat pull quotes, teaser paragraphs and image captions. Short lines may legitimately repeat
-    (table cells, headings like "Ingredients") and are left alone.
+
+def _norm(s: str) -> str:
+    return _NON_WORD.sub(" ", s).strip().casefold()
+
+
+def drop_leading_title(text: str, title: str | None) -> str:
+    """Drop the headline when the extractor put it in the text: the record carries it as `title`.
+
+    Only within the first lines, and only when the line is the title (or the title without a
+    " | Site name" tail): a body paragraph that merely mentions the title stays.
     """
-    out: list[str] = []
-    seen: set[str] = set()
+    if not title or not text:
+        return text
+    t = _norm(title)
+    if not t:
+        return text
+    lines = text.split("\n")
+    for i, line in enumerate(lines[:3]):
+        n = _norm(line)
+        if n and (n == t or (t.startswith(n) and len(n) >= 0.6 * len(t) and len(n) >= 15)):
+            return "\n".join(lines[:i] + lines[i + 1:])
+    return text
+
+
+def tidy_text(text: str) -> str:
+    """Structural cleanup of extractor output: table separators, blank lines, repeated passages.
+
+    Extractors repeat text (a teaser block rendered twice, a section duplicated by a responsive
+    layout). A repeated line is dropped when it is long (a whole paragraph, >= LONG_PARAGRAPH
+    characters) or when it is part of a run of at least REPEATED_RUN consecutive repeated lines
+    of prose (a duplicated block, lines of RUN_MEAN_CHARS on average). Short lines that recur on their own (table cells, "Ingredients", the
+    same serving line in every day of a meal plan) are legitimate and kept.
+    """
+    lines: list[str] = []
     for line in text.split("\n"):
         line = line.rstrip()
-        if not line.strip():
+        if line.strip() and not _TABLE_RULE.match(line):
+            lines.append(line)
+    keys = [_SPACES.sub(" ", line).strip() for line in lines]
+    seen: set[str] = set()
+    repeated = [False] * len(lines)
+    for i, key in enumerate(keys):
+        repeated[i] = key in seen
+        seen.add(key)
+    drop = [False] * len(lines)
+    i = 0
+    while i < len(lines):
+        if not repeated[i]:
+            i += 1
             continue
-        if _TABLE_RULE.match(line):
-            continue
-        key = _SPACES.sub(" ", line).strip()
-        if len(key) >= 40:
-            if key in seen:
-                continue
-            seen.add(key)
-        out.append(line)
-    return "\n".join(out)
+        j = i
+        while j < len(lines) and repeated[j]:
+            j += 1
+        # a duplicated block of prose (not a repeated pattern of short list items)
+        run = j - i >= REPEATED_RUN and sum(len(keys[k]) for k in range(i, j)) >= RUN_MEAN_CHARS * (j - i)
+        for k in range(i, j):
+            drop[k] = run or len(keys[k]) >= LONG_PARAGRAPH
+        i = j
+    return "\n".join(line for line, d in zip(lines, drop) if not d)
 
 
 class Extract:
@@ -169,7 +213,7 @@ class Extract:
             doc.title = doc.title or _clean_meta(getattr(result, "title", None))
             doc.url = doc.url or _clean_meta(getattr(result, "url", None))
             doc.date = doc.date or _clean_meta(getattr(result, "date", None))
-        doc.text = tidy_text(text)
+        doc.text = drop_leading_title(tidy_text(text), doc.title)
         doc.html = None
         doc.line_numbers = None
         return doc
