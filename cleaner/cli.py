@@ -1,0 +1,144 @@
+"""The `cleaner` command: parses arguments, builds a Pipeline, and reports. No cleaning logic lives here."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+EXIT_OK, EXIT_NOTHING, EXIT_USAGE = 0, 1, 2
+
+
+def _add_cleaning_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-o", "--output", default="out/corpus.jsonl", help="corpus path (.gz/.zst compress); default out/corpus.jsonl")
+    p.add_argument("--rules", action="append", default=[], metavar="PATH", help="extra rule file or folder (repeatable)")
+    p.add_argument("--no-default-rules", action="store_true", help="use only the rules given with --rules")
+    p.add_argument("--config", metavar="FILE", help="TOML config (default: [tool.cleaner] in ./pyproject.toml)")
+    p.add_argument("-j", "--jobs", type=int, default=None, help="worker processes (default: the number of cores)")
+    p.add_argument("--engine", choices=["local", "ray"], default=None, help="where to run (default local)")
+    p.add_argument("--ray-address", default=None, help="Ray cluster address (default: $RAY_ADDRESS, else a local Ray)")
+    p.add_argument("--lang", default=None, metavar="CODES", help="keep only these languages, e.g. en,de")
+    p.add_argument("--dedup", choices=["near", "exact", "none"], default=None, help="duplicate removal (default near)")
+    p.add_argument("--near-threshold", type=float, default=None, help="similarity at which near copies merge")
+    p.add_argument("--chrome", choices=["strict", "balanced", "aggressive"], default=None,
+                   help="how boldly the line classifier removes chrome no rule names (default balanced)")
+    p.add_argument("--explain", action="store_true", help="keep `removed` (line, rule, text) on each record")
+    p.add_argument("--rejects", metavar="PATH", help="write dropped documents with their reason here")
+    p.add_argument("--stats", metavar="PATH", help="stats file (default: OUT.stats.json)")
+    p.add_argument("--resume", action="store_true", help="continue an interrupted run from its checkpoint")
+    p.add_argument("--max-bytes", type=int, default=None, help="decompressed bytes per input (default 512 MiB)")
+    p.add_argument("--max-chars", type=int, default=None, help="characters per document (default 5,000,000)")
+    p.add_argument("--timeout", type=float, default=None, help="seconds of extraction per page (default 30)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary")
+    p.add_argument("--debug", action="store_true", help="show tracebacks")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cleaner", description="Strip site chrome from scraped web text, repair encodings, tag languages and deduplicate into one clean JSONL corpus.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("clean", help="clean files, folders, globs or URLs into a JSONL corpus")
+    p.add_argument("inputs", nargs="+", metavar="INPUT")
+    _add_cleaning_options(p)
+
+    p = sub.add_parser("scrape", help="fetch URLs politely and clean them into a JSONL corpus")
+    p.add_argument("urls", nargs="*", metavar="URL")
+    p.add_argument("--urls", dest="url_file", metavar="FILE", help="file with one URL a line")
+    p.add_argument("--delay", type=float, default=1.0, help="seconds between requests to one host (default 1)")
+    p.add_argument("--allow-private-redirects", action="store_true", help="follow redirects from public to private addresses")
+    _add_cleaning_options(p)
+
+    p = sub.add_parser("rules", help="list the rules, or run every rule against its own examples")
+    p.add_argument("action", choices=["list", "test"])
+    p.add_argument("--rules", action="append", default=[], metavar="PATH")
+    p.add_argument("--no-default-rules", action="store_true")
+
+    p = sub.add_parser("report", help="build a self-contained HTML report of a corpus")
+    p.add_argument("corpus")
+    p.add_argument("-o", "--output", default=None, help="default: CORPUS with .html")
+    p.add_argument("--stats", default=None)
+    return parser
+
+
+def _options(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "rules": tuple(args.rules) or None,
+        "default_rules": False if args.no_default_rules else None,
+        "jobs": args.jobs,
+        "engine": args.engine,
+        "ray_address": args.ray_address or os.environ.get("RAY_ADDRESS") or None,
+        "langs": tuple(c.strip() for c in args.lang.split(",") if c.strip()) if args.lang else None,
+        "dedup": args.dedup,
+        "near_threshold": args.near_threshold,
+        "chrome": args.chrome,
+        "explain": args.explain or None,
+        "max_bytes": args.max_bytes,
+        "max_chars": args.max_chars,
+        "doc_timeout": args.timeout,
+    }
+
+
+def cmd_clean(args: argparse.Namespace, inputs: list[str]) -> int:
+    from cleaner.commands.clean import run_clean
+
+    return run_clean(inputs, args, _options(args))
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    from cleaner.ruleset import format_rule_list, load_rules, run_examples
+
+    rs = load_rules([Path(p) for p in args.rules], include_defaults=not args.no_default_rules)
+    if args.action == "list":
+        print(format_rule_list(rs))
+        return EXIT_OK
+    failures = run_examples(rs)
+    for f in failures:
+        print(f, file=sys.stderr)
+    n = sum(len(r.examples.get("drop", [])) + len(r.examples.get("keep", [])) for r in rs.rules)
+    print(f"{len(rs.rules)} rules, {n} examples: {'all pass' if not failures else f'{len(failures)} failed'}")
+    return EXIT_OK if not failures else 1
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from cleaner.report import build_report
+
+    out = args.output or str(Path(args.corpus).with_suffix(".html"))
+    build_report(args.corpus, out, stats_path=args.stats)
+    print(f"report written to {out}", file=sys.stderr)
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    debug = getattr(args, "debug", False)
+    try:
+        if args.command == "clean":
+            return cmd_clean(args, args.inputs)
+        if args.command == "scrape":
+            urls = list(args.urls)
+            if args.url_file:
+                urls.append(args.url_file)
+            if not urls:
+                print("cleaner scrape: give URLs or --urls FILE", file=sys.stderr)
+                return EXIT_USAGE
+            return cmd_clean(args, urls)
+        if args.command == "rules":
+            return cmd_rules(args)
+        if args.command == "report":
+            return cmd_report(args)
+    except KeyboardInterrupt:
+        print("cleaner: interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:  # noqa: BLE001 - one clear line, the traceback only with --debug
+        if debug:
+            raise
+        from cleaner.errors import exit_code_for, one_line
+
+        print(f"cleaner: {one_line(e)}", file=sys.stderr)
+        return exit_code_for(e)
+    return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

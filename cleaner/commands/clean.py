@@ -1,0 +1,67 @@
+"""`cleaner clean` / `cleaner scrape`: run the pipeline, write corpus, stats and rejects, summarise."""
+from __future__ import annotations
+
+import argparse
+import sys
+from contextlib import ExitStack
+from typing import Any
+
+from cleaner.document import Document
+from cleaner.pipeline import Pipeline
+from cleaner.sinks.atomic import atomic_output
+from cleaner.sinks.jsonl import dumps, reject_record, write_json
+
+
+def _progress_bar(quiet: bool) -> Any:
+    if quiet or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    tqdm.monitor_interval = 0      # no monitor thread: worker processes are forked
+    return tqdm(unit="doc", desc="cleaning", file=sys.stderr, dynamic_ncols=True)
+
+
+def summary(stats: dict[str, Any], out: str) -> str:
+    lines = [f"cleaner: {stats['documents_in']} documents in, {stats['documents_out']} out -> {out}"]
+    fam = stats["lines_removed_by_family"]
+    if fam:
+        lines.append(f"  lines removed: {stats['lines_removed_total']} (" + ", ".join(f"{k} {v}" for k, v in fam.items()) + ")")
+    if stats["duplicates_dropped"]:
+        lines.append(f"  duplicates: {stats['duplicates_dropped']} dropped in {stats['duplicate_clusters']} clusters")
+    if stats["documents_dropped"]:
+        lines.append("  dropped: " + ", ".join(f"{k} {v}" for k, v in stats["documents_dropped"].items()))
+    if stats["languages"]:
+        lines.append("  languages: " + ", ".join(f"{k} {v}" for k, v in stats["languages"].items()))
+    if stats["failures_total"]:
+        lines.append(f"  failures: {stats['failures_total']} (" + ", ".join(f"{k} {v}" for k, v in stats["failures"].items()) + ")")
+    return "\n".join(lines)
+
+
+def run_clean(inputs: list[str], args: argparse.Namespace, options: dict[str, Any]) -> int:
+    pipe = Pipeline.default(config=args.config, **options)
+    if args.engine == "ray" or pipe.options.engine == "ray":
+        from cleaner.engines.ray_engine import check_available
+
+        check_available()
+    out_path = args.output
+    stats_path = args.stats or f"{out_path}.stats.json"
+    bar = _progress_bar(args.quiet)
+    with ExitStack() as stack:
+        out = stack.enter_context(atomic_output(out_path))
+        rejects = stack.enter_context(atomic_output(args.rejects)) if args.rejects else None
+
+        def on_reject(doc: Document) -> None:
+            if rejects is not None:
+                rejects.write(dumps(reject_record(doc)))
+
+        explain = pipe.options.explain
+        for doc in pipe.run(inputs, on_reject=on_reject, progress=(lambda n: bar.update(1)) if bar else None):
+            out.write(dumps(doc.record(explain)))
+        if bar is not None:
+            bar.close()
+    stats = pipe.stats.to_dict()
+    write_json(stats, stats_path)
+    if not args.quiet:
+        print(summary(stats, out_path), file=sys.stderr)
+    nothing = stats["documents_in"] == 0 and stats["failures_total"] > 0
+    return 1 if nothing else 0

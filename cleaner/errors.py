@@ -1,0 +1,20 @@
+"""How errors reach the user: one line, and the exit status the contract gives them."""
+from __future__ import annotations
+
+
+def one_line(e: BaseException) -> str:
+    msg = str(e).strip().splitlines()
+    text = msg[0] if msg else type(e).__name__
+    return text if not isinstance(e, (KeyError, TypeError, AttributeError, AssertionError)) or str(e) else f"{type(e).__name__}: {text}"
+
+
+def exit_code_for(e: BaseException) -> int:
+    from cleaner.config import ConfigError
+
+    try:
+        from cleaner.ruleset import RuleError
+    except ImportError:  # pragma: no cover
+        RuleError = ConfigError  # type: ignore[misc,assignment]
+    if isinstance(e, (ConfigError, RuleError)):
+        return 2
+    return 1

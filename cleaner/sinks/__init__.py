@@ -1,0 +1,1 @@
+"""Sinks: where records go. Everything is written to a temporary file and renamed into place."""

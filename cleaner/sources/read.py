@@ -1,0 +1,68 @@
+"""Turn the run's inputs (paths, directories, globs, URLs, Document iterables) into one ordered stream."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from cleaner.document import Document
+from cleaner.sources import READERS, Failure, InputError, Item
+from cleaner.sources.files import DEFAULT_MAX_BYTES, Input, expand_inputs, open_input
+
+
+def _read_file(inp: Input, max_bytes: int) -> Iterator[Item]:
+    reader = READERS.get(inp.kind)
+    if reader is None:
+        yield Failure(inp.display, f"no reader for inputs of kind {inp.kind!r}", "unsupported")
+        return
+    try:
+        if inp.path is None or not inp.path.exists():
+            raise InputError(inp.display, "no such file or directory", "unreadable")
+        with open_input(inp.path, max_bytes, inp.display) as stream:
+            yield from reader(stream, inp.display)
+    except InputError as e:
+        yield Failure(e.source, e.reason, e.kind)
+    except (EOFError, OSError) as e:
+        yield Failure(inp.display, f"corrupt or truncated input ({type(e).__name__}: {e})", "corrupt")
+    except Exception as e:  # a reader bug or a library failing on hostile bytes: report, go on
+        yield Failure(inp.display, f"unreadable ({type(e).__name__}: {e})", "unreadable")
+
+
+def iter_items(inputs: Iterable[str | Path | Document], *, max_bytes: int = DEFAULT_MAX_BYTES,
+               fetch_options: dict | None = None) -> Iterator[Item]:
+    """Documents (and Failures) from every input, in the order given; URLs are fetched politely."""
+    pending_urls: list[str] = []
+
+    def flush_urls() -> Iterator[Item]:
+        if pending_urls:
+            from cleaner.sources.web import fetch_all
+
+            yield from fetch_all(list(pending_urls), **(fetch_options or {}))
+            pending_urls.clear()
+
+    for item in inputs:
+        if isinstance(item, Document):
+            yield from flush_urls()
+            yield item
+            continue
+        if not isinstance(item, (str, Path)):          # an iterable of Documents or strings
+            yield from flush_urls()
+            for i, d in enumerate(item):
+                if isinstance(d, Document):
+                    yield d
+                else:
+                    from cleaner.sources import stable_id
+
+                    yield Document(id=stable_id("<memory>", str(i), str(d)), source=f"<memory>#{i + 1}", text=str(d))
+            continue
+        found = False
+        for inp in expand_inputs([str(item)]):
+            found = True
+            if inp.kind == "url":
+                pending_urls.append(inp.display)
+                continue
+            yield from flush_urls()
+            yield from _read_file(inp, max_bytes)
+        if not found:
+            yield from flush_urls()
+            yield Failure(str(item), "matched no input files", "unreadable")
+    yield from flush_urls()

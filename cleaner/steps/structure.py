@@ -1,0 +1,181 @@
+"""Structural cleanup of a scraped text's head and body, the chrome no phrase list can name.
+
+- the headline printed twice (title element + h1): later copies go (`structure/repeated-title`);
+- a breadcrumb glued to the headline ("HomeFINANCE NEWS<headline>") goes (`structure/breadcrumb`);
+- date-only and short menu lines above the headline go (`structure/date-header`, `structure/menu-header`);
+- placeholder lines a template forgot to fill ("Title", "Headline") go (`structure/placeholder`);
+- a bare link right after a line a rule removed (a promo's link) goes (`structure/lone-link`);
+- a paragraph that the scrape or the extractor printed twice keeps its first copy
+  (`structure/repeated-paragraph`; trafilatura #81, #768).
+The step also sets `doc.title` for scraped text when a headline is found (HTML keeps its metadata title).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from cleaner.document import Document
+from cleaner.registry import register_step
+from cleaner.steps import drop_lines, original_line_numbers
+
+HEAD_LINES = 8                 # how many non-blank lines the header search looks at
+MENU_MAX_WORDS = 5
+REPEATED_PARAGRAPH_WORDS = 8   # shorter lines may legitimately repeat ("Advertisement" is a rule's job)
+PLACEHOLDERS = {"title", "headline", "subtitle", "heading", "untitled", "placeholder", "caption here",
+                "your title here", "title here", "lorem ipsum"}
+
+_MONTHS = (
+    "jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?|"
+    "januar|februar|märz|mai|juni|juli|oktober|dezember|"
+    "janvier|février|fevrier|mars|avril|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre|"
+    "enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre|"
+    "janeiro|fevereiro|março|maio|junho|julho|setembro|outubro|novembro|dezembro|"
+    "gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre"
+)
+_WEEKDAYS = (
+    "mon(day)?|tue(s(day)?)?|wed(nesday)?|thu(r(s(day)?)?)?|fri(day)?|sat(urday)?|sun(day)?|"
+    "montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|"
+    "lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|"
+    "lunes|martes|miércoles|miercoles|jueves|viernes|sábado|sabado|domingo|"
+    "segunda(-feira)?|terça(-feira)?|quarta(-feira)?|quinta(-feira)?|sexta(-feira)?|"
+    "lunedì|martedì|mercoledì|giovedì|venerdì"
+)
+_DATE_LINE = re.compile(
+    rf"^(?:(?:{_WEEKDAYS})[,.]?\s+)?(?:"
+    rf"(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"                 # November 6, 2025
+    rf"|\d{{1,2}}(?:st|nd|rd|th|\.)?\s+(?:de\s+)?(?:{_MONTHS})\.?,?\s+(?:de\s+)?\d{{4}}"  # 6 November 2025, 6 de noviembre de 2025
+    rf"|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}[./]\d{{1,2}}[./]\d{{2,4}}"             # 2025-11-06, 06.11.2025
+    rf")(?:[,\s]+(?:at\s+)?\d{{1,2}}[:.]\d{{2}}(?:\s*[ap]\.?m\.?)?(?:\s+[a-z]{{2,4}})?)?\W*$",
+    re.IGNORECASE,
+)
+_URL_LINE = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
+_WORD = re.compile(r"\w+")
+
+
+def _norm(line: str) -> str:
+    s = unicodedata.normalize("NFKC", line).casefold()
+    s = re.sub(r"[\u2018\u2019\u201a\u201b`´]", "'", s)
+    s = re.sub(r"[\u201c\u201d\u201e\u201f«»]", '"', s)
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def is_date_line(line: str) -> bool:
+    return bool(_DATE_LINE.match(line.strip()))
+
+
+def _is_prose(line: str) -> bool:
+    words = _WORD.findall(line)
+    return len(words) >= 12 and line.rstrip()[-1:] in ".!?\"'”’)…:"
+
+
+def _looks_like_headline(line: str) -> bool:
+    words = _WORD.findall(line)
+    s = line.strip()
+    return 3 <= len(words) <= 40 and len(s) <= 250 and s[-1:] not in ".:;," and not is_date_line(s) and not _URL_LINE.match(s)
+
+
+def _is_menu_line(line: str) -> bool:
+    s = line.strip()
+    words = _WORD.findall(s)
+    return 0 < len(words) <= MENU_MAX_WORDS and len(s) <= 60 and s[-1:] not in ".!?\"”"
+
+
+@register_step("structure")
+class Structure:
+    """Header, placeholder, lone-link and repeated-paragraph cleanup (see the module docstring)."""
+
+    name = "structure"
+
+    def __call__(self, doc: Document) -> Document | None:
+        lines = doc.lines
+        reasons: dict[int, str] = {}
+        nonblank = [i for i, l in enumerate(lines) if l.strip()]
+        head = nonblank[:HEAD_LINES]
+        norms = {i: _norm(lines[i]) for i in nonblank}
+
+        title_at = self._find_title(lines, head, norms, reasons)
+        if title_at is not None:
+            if doc.title is None:
+                doc.title = lines[title_at].strip()
+            for i in head:
+                if i >= title_at:
+                    break
+                if i in reasons:
+                    continue
+                if is_date_line(lines[i]):
+                    reasons[i] = "structure/date-header"
+                elif _is_menu_line(lines[i]):
+                    reasons[i] = "structure/menu-header"
+
+        self._placeholders(lines, nonblank, norms, reasons)
+        self._lone_links(doc, lines, nonblank, reasons)
+        self._repeated_paragraphs(lines, nonblank, norms, reasons)
+        return drop_lines(doc, reasons)
+
+    @staticmethod
+    def _find_title(lines, head, norms, reasons) -> int | None:
+        """The headline's line index. Evidence, strongest first: printed twice; ending a glued breadcrumb;
+        the first headline-shaped line that comes before the first prose paragraph."""
+        for a_pos, a in enumerate(head):
+            if not _looks_like_headline(lines[a]):
+                continue
+            for b in head[a_pos + 1:]:
+                if norms[b] == norms[a]:
+                    reasons[b] = "structure/repeated-title"
+            if any(r == "structure/repeated-title" for r in reasons.values()):
+                Structure._breadcrumbs(head, norms, a, reasons)
+                return a
+        for b in head:
+            if not _looks_like_headline(lines[b]):
+                continue
+            crumbs = [a for a in head if a < b and len(norms[a]) > len(norms[b]) and norms[a].endswith(norms[b])]
+            if crumbs:
+                Structure._breadcrumbs(head, norms, b, reasons)
+                return b
+        for i in head:
+            if _is_prose(lines[i]):
+                return None
+            if _looks_like_headline(lines[i]) and not _is_menu_line(lines[i]):
+                return i
+        return None
+
+    @staticmethod
+    def _breadcrumbs(head, norms, title_at, reasons) -> None:
+        t = norms[title_at]
+        for a in head:
+            if a != title_at and len(norms[a]) > len(t) and norms[a].endswith(t) and len(norms[a]) - len(t) <= 80:
+                reasons[a] = "structure/breadcrumb"
+
+    @staticmethod
+    def _placeholders(lines, nonblank, norms, reasons) -> None:
+        for i in nonblank:
+            if i not in reasons and norms[i].strip(" .:-") in PLACEHOLDERS:
+                reasons[i] = "structure/placeholder"
+
+    @staticmethod
+    def _lone_links(doc: Document, lines, nonblank, reasons) -> None:
+        """A bare URL right after (blank lines aside) an input line a rule removed: the promo's link."""
+        rule_removed = sorted(r.line for r in doc.removed if not r.rule.startswith("structure/"))
+        if not rule_removed:
+            return
+        numbers = original_line_numbers(doc)
+        previous_kept = 0
+        for i in nonblank:
+            if i not in reasons and _URL_LINE.match(lines[i].strip()):
+                between = [n for n in rule_removed if previous_kept < n < numbers[i]]
+                if between:
+                    reasons[i] = "structure/lone-link"
+            previous_kept = numbers[i]
+
+    @staticmethod
+    def _repeated_paragraphs(lines, nonblank, norms, reasons) -> None:
+        seen: set[str] = set()
+        for i in nonblank:
+            if i in reasons:
+                continue
+            n = norms[i]
+            if len(_WORD.findall(n)) < REPEATED_PARAGRAPH_WORDS:
+                continue
+            if n in seen:
+                reasons[i] = "structure/repeated-paragraph"
+            seen.add(n)
