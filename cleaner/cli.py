@@ -49,6 +49,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-private-redirects", action="store_true", help="follow redirects from public to private addresses")
     _add_cleaning_options(p)
 
+    p = sub.add_parser("check", help="list the chrome and encoding damage in files (exit 1 when any)")
+    p.add_argument("files", nargs="+", metavar="FILE")
+
+    p = sub.add_parser("fix", help="clean files in place (exit 1 when a file changed)")
+    p.add_argument("files", nargs="+", metavar="FILE")
+
+    p = sub.add_parser("explain", help="show a file with its removed lines marked and why")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--color", choices=["auto", "always", "never"], default="auto")
+
+    p = sub.add_parser("corpus", help="rebuild a corpus from a seed folder; exit 1 when it changed")
+    p.add_argument("seeds", nargs="?", default="seeds/")
+    p.add_argument("-o", "--output", default="out/corpus.jsonl")
+
     p = sub.add_parser("rules", help="list the rules, or run every rule against its own examples")
     p.add_argument("action", choices=["list", "test"])
     p.add_argument("--rules", action="append", default=[], metavar="PATH")
@@ -123,6 +137,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print("cleaner scrape: give URLs or --urls FILE", file=sys.stderr)
                 return EXIT_USAGE
             return cmd_clean(args, urls)
+        if args.command in ("check", "fix", "explain", "corpus"):
+            from cleaner.commands import lint
+
+            if args.command == "check":
+                return lint.cmd_check(args.files)
+            if args.command == "fix":
+                return lint.cmd_fix(args.files)
+            if args.command == "explain":
+                return lint.cmd_explain(args.file, None if args.color == "auto" else args.color == "always")
+            return lint.cmd_corpus(args.seeds, args.output)
         if args.command == "rules":
             return cmd_rules(args)
         if args.command == "report":
