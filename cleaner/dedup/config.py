@@ -1,0 +1,41 @@
+"""Dedup parameters, in one frozen (picklable, hashable) object shared by workers and the clusterer."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MODES = ("near", "exact", "none")
+
+
+@dataclass(frozen=True)
+class DedupConfig:
+    """What `signature` computes and how `find_clusters` decides.
+
+    Chosen by measurement on a labelled news near-duplicate set (see bench/dedup.py):
+    word 3-gram shingles, 40 bands x 3 rows (S-curve midpoint ~0.29: candidates are plentiful, and
+    every candidate is verified, so precision comes from verification, not from the banding),
+    a bottom-k sketch of 256 shingle hashes per document for verification (exact for documents up
+    to 256 distinct shingles, a tight estimate beyond), Jaccard >= 0.4 or containment >= 0.6.
+    """
+
+    mode: str = "near"
+    shingle_words: int = 3
+    bands: int = 40
+    rows: int = 3
+    seed: int = 1
+    sketch_size: int = 256
+    near_threshold: float = 0.4          # verified Jaccard of shingle sets
+    containment_threshold: float = 0.6   # |A & B| / min(|A|, |B|): a truncated copy of a longer text
+    min_containment_shingles: int = 15   # below this the smaller text is too short to be "contained"
+    template_threshold: int = 10         # a line held by more documents than this is template
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ValueError(f"dedup mode must be one of {', '.join(MODES)}, not {self.mode!r}")
+        if not 0.0 < self.near_threshold <= 1.0:
+            raise ValueError(f"near threshold must be in (0, 1], not {self.near_threshold}")
+        if self.bands < 1 or self.rows < 1 or self.sketch_size < 1 or self.shingle_words < 1:
+            raise ValueError("bands, rows, sketch_size and shingle_words must be positive")
+
+    @property
+    def num_perm(self) -> int:
+        return self.bands * self.rows
