@@ -128,10 +128,21 @@ class Pipeline:
     # -- a corpus -----------------------------------------------------------------------------
     def run(self, inputs: Iterable[Any], *, on_failure: Reporter = report_to_stderr,
             on_reject: Callable[[Document], None] | None = None,
-            progress: Callable[[int], None] | None = None) -> Iterator[Document]:
-        """Clean every input; yield the kept Documents in input order. Stats land in `self.stats`."""
-        from cleaner.engines.run import run_local
+            progress: Callable[[int], None] | None = None, checkpoint: str | None = None,
+            resume: bool = False) -> Iterator[Document]:
+        """Clean every input; yield the kept Documents in input order. Stats land in `self.stats`.
 
+        `checkpoint` (usually the output path) keeps a resumable checkpoint beside it; `resume`
+        continues one left by a killed run.
+        """
         if isinstance(inputs, (str, Path, Document)):
             inputs = [inputs]
-        yield from run_local(self, inputs, on_failure=on_failure, on_reject=on_reject, progress=progress)
+        if self.options.engine == "ray":
+            from cleaner.engines.ray_engine import run_ray
+
+            yield from run_ray(self, inputs, on_failure=on_failure, on_reject=on_reject)
+            return
+        from cleaner.engines.run import run_local
+
+        yield from run_local(self, inputs, on_failure=on_failure, on_reject=on_reject, progress=progress,
+                             checkpoint=checkpoint, resume=resume)

@@ -39,10 +39,6 @@ def summary(stats: dict[str, Any], out: str) -> str:
 
 def run_clean(inputs: list[str], args: argparse.Namespace, options: dict[str, Any]) -> int:
     pipe = Pipeline.default(config=args.config, **options)
-    if args.engine == "ray" or pipe.options.engine == "ray":
-        from cleaner.engines.ray_engine import check_available
-
-        check_available()
     out_path = args.output
     stats_path = args.stats or f"{out_path}.stats.json"
     bar = _progress_bar(args.quiet)
@@ -55,7 +51,8 @@ def run_clean(inputs: list[str], args: argparse.Namespace, options: dict[str, An
                 rejects.write(dumps(reject_record(doc)))
 
         explain = pipe.options.explain
-        for doc in pipe.run(inputs, on_reject=on_reject, progress=(lambda n: bar.update(1)) if bar else None):
+        tick = (lambda n: bar.update(n - bar.n)) if bar else None
+        for doc in pipe.run(inputs, on_reject=on_reject, progress=tick, checkpoint=out_path, resume=args.resume):
             out.write(dumps(doc.record(explain)))
         if bar is not None:
             bar.close()

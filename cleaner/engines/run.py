@@ -76,96 +76,145 @@ def _init_phase(options: Any, which: str, counts: LineCounts | None, last: bool)
         if counts is not None and hasattr(step, "bind"):
             step.bind(counts)
     _PHASE.clear()
-    _PHASE.update(steps=steps, dedup=make_deduper(options) if last else None, counts=counts)
+    _PHASE.update(which=which, steps=steps, dedup=make_deduper(options) if last else None, counts=counts)
 
 
-def _work(item: Any) -> Any:
-    from cleaner.pipeline import Outcome, apply_steps
+# A spool entry is one of ("ok", Document, signature | None), ("drop", Document), ("fail", Failure, phase).
+Entry = tuple
 
+
+def _work(item: Any) -> Entry:
+    """Run this process's phase on one item: a Document or Failure (phase A) or an entry (phase B)."""
+    from cleaner.pipeline import apply_steps
+
+    if isinstance(item, tuple):
+        if item[0] != "ok":
+            return item
+        item = item[1]
     if isinstance(item, Failure):
-        return Outcome(failure=item)
+        return ("fail", item, "A")
     out = apply_steps(_PHASE["steps"], item)
+    if out.failure is not None:
+        return ("fail", out.failure, _PHASE["which"])
+    if out.dropped:
+        return ("drop", out.doc)
     dedup = _PHASE["dedup"]
-    if dedup is not None and out.doc is not None and not out.dropped and out.failure is None:
-        out.signature = dedup.signature(out.doc, _PHASE["counts"])
-    return out
+    sig = dedup.signature(out.doc, _PHASE["counts"]) if dedup is not None else None
+    return ("ok", out.doc, sig)
+
+
+def _limited(it: Any, max_chars: int) -> Any:
+    """Cut a document longer than `max_chars` (counted in the stats as limit/max-chars)."""
+    if isinstance(it, Document):
+        if len(it.text) > max_chars:
+            it.text = it.text[:max_chars]
+            it.events.append("limit/max-chars")
+        if it.html is not None and len(it.html) > 4 * max_chars:
+            it.html = it.html[: 4 * max_chars]
+            it.events.append("limit/max-chars")
+    return it
 
 
 def run_local(pipe: Any, inputs: Iterable[Any], *, on_failure: Callable[[Failure], None],
-              on_reject: Callable[[Document], None] | None, progress: Callable[[int], None] | None) -> Iterator[Document]:
+              on_reject: Callable[[Document], None] | None, progress: Callable[[int], None] | None,
+              checkpoint: str | None = None, resume: bool = False) -> Iterator[Document]:
+    """Run `pipe` over `inputs` with the local engine; yield kept documents in input order.
+
+    With `checkpoint` (the output path), phase A is checkpointed beside it and `resume` continues it.
+    """
+    from itertools import islice
+
     opts = pipe.options
     stats = pipe.stats
     phase_a, phase_b = pipe.phases()
     dedup = make_deduper(opts)
     jobs = max(1, int(opts.jobs))
+    inputs = list(inputs) if checkpoint else inputs
+
+    cp = None
+    if checkpoint:
+        from cleaner.engines.checkpoint import Checkpoint
+
+        cp, spool, skip = Checkpoint.start(checkpoint, inputs, opts, resume)
+    else:
+        from cleaner.engines.spool import Spool as _S
+
+        spool, skip = _S(), 0
 
     def items() -> Iterator[Any]:
-        for it in iter_items(inputs, max_bytes=opts.max_bytes):
-            if isinstance(it, Document):
-                stats.documents_in += 1
-            yield it
+        source = iter_items(inputs, max_bytes=opts.max_bytes)
+        for it in islice(source, skip, None):
+            yield _limited(it, opts.max_chars)
 
-    def settle(out: Any) -> Document | None:
-        """Count a phase outcome; return the document if it goes on."""
-        if out.failure is not None:
-            stats.failures[out.failure.kind] += 1
-            on_failure(out.failure)
-            return None
-        if out.dropped:
-            stats.dropped[out.doc.drop_reason or "dropped"] += 1
-            stats.lines_removed.update(r.rule for r in out.doc.removed)
-            if on_reject:
-                on_reject(out.doc)
-            return None
-        return out.doc
-
-    with Spool() as spool:
-        counts = LineCounts() if phase_b else None
-        signatures: list[tuple[int, Any]] = []
-        done = 0
-        only_phase = not phase_b
-        for out in map_ordered(_work, items(), jobs=jobs, init=_init_phase, init_args=(opts, "A", None, only_phase)):
+    final = spool
+    try:
+        # Phase A: every outcome, in input order, to the spool (the checkpointed part).
+        done = skip
+        for entry in map_ordered(_work, items(), jobs=jobs, init=_init_phase, init_args=(opts, "A", None, not phase_b)):
             done += 1
             if progress:
                 progress(done)
-            doc = settle(out)
-            if doc is None:
-                continue
-            if counts is not None:
-                counts.add(document_keys(doc.lines), site_of(doc.url, doc.source))
-            if only_phase and out.signature is not None:
-                signatures.append((spool.count, out.signature))
-            spool.write(doc)
+            if entry[0] == "fail":
+                on_failure(entry[1])
+            spool.write(entry)
+            if cp:
+                cp.maybe_save(spool)
+        if cp:
+            cp.maybe_save(spool, force=True)
 
-        final = spool
+        # The line-count pass, then phase B, over the spool.
         if phase_b:
-            final = Spool()
-            for out in map_ordered(_work, iter(spool), jobs=jobs, init=_init_phase, init_args=(opts, "B", counts, True)):
-                doc = settle(out)
-                if doc is None:
-                    continue
-                if out.signature is not None:
-                    signatures.append((final.count, out.signature))
-                final.write(doc)
-        try:
-            resolution = dedup.resolve(signatures) if dedup is not None else None
+            counts = LineCounts()
+            for entry in spool:
+                if entry[0] == "ok":
+                    counts.add(document_keys(entry[1].lines), site_of(entry[1].url, entry[1].source))
+            from cleaner.engines.spool import Spool as _S
+
+            final = _S()
+            for entry in map_ordered(_work, iter(spool), jobs=jobs, init=_init_phase, init_args=(opts, "B", counts, True)):
+                if entry[0] == "fail" and entry[2] == "B":
+                    on_failure(entry[1])
+                final.write(entry)
+
+        # Accounting, then dedup over the signatures, then the records in order.
+        signatures: list[tuple[int, Any]] = []
+        for idx, entry in enumerate(final):
+            kind = entry[0]
+            if kind == "fail":
+                stats.failures[entry[1].kind] += 1
+                continue
+            doc = entry[1]
+            stats.documents_in += 1
+            stats.lines_removed.update(r.rule for r in doc.removed)
+            stats.events.update(doc.events)
+            if kind == "drop":
+                stats.dropped[doc.drop_reason or "dropped"] += 1
+                if on_reject:
+                    on_reject(doc)
+            elif entry[2] is not None:
+                signatures.append((idx, entry[2]))
+        resolution = dedup.resolve(signatures) if dedup is not None else None
+        if resolution is not None:
+            stats.duplicate_clusters += resolution.clusters
+            stats.duplicates_dropped += resolution.dropped
+        for idx, entry in enumerate(final):
+            if entry[0] != "ok":
+                continue
+            doc = entry[1]
             if resolution is not None:
-                stats.duplicate_clusters += resolution.clusters
-                stats.duplicates_dropped += resolution.dropped
-            for idx, doc in enumerate(final):
-                stats.lines_removed.update(r.rule for r in doc.removed)
-                if resolution is not None:
-                    if not resolution.keep(idx):
-                        rep = resolution.representative(idx)
-                        doc.drop_reason = f"duplicate of {rep}"
-                        if on_reject:
-                            on_reject(doc)
-                        continue
-                    doc.duplicates = resolution.duplicates_of(idx)
-                stats.documents_out += 1
-                stats.languages[doc.lang] += 1
-                stats.events.update(doc.events)
-                yield doc
-        finally:
-            if final is not spool:
-                final.close()
+                if not resolution.keep(idx):
+                    doc.drop_reason = f"duplicate of {resolution.representative(idx)}"
+                    if on_reject:
+                        on_reject(doc)
+                    continue
+                doc.duplicates = resolution.duplicates_of(idx)
+            stats.documents_out += 1
+            stats.languages[doc.lang] += 1
+            yield doc
+        if cp:
+            cp.finish()
+    finally:
+        if final is not spool:
+            final.close()
+        spool.close()
+

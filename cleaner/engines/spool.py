@@ -1,4 +1,8 @@
-"""A spool: documents parked on disk between phases, read back in the order they were written."""
+"""A spool: records parked on disk between phases, read back in the order they were written.
+
+A spool can also be a checkpoint: `Spool.resume(path, count, size)` reopens one, cuts it back to the
+last committed record, and appends from there.
+"""
 from __future__ import annotations
 
 import os
@@ -11,10 +15,17 @@ _LEN = struct.Struct("<Q")
 
 
 class Spool:
-    def __init__(self, directory: str | None = None):
-        fd, self.path = tempfile.mkstemp(prefix="cleaner-spool-", suffix=".bin", dir=directory)
-        self._f = os.fdopen(fd, "w+b")
-        self.count = 0
+    def __init__(self, path: str | None = None, directory: str | None = None, *, keep: bool = False,
+                 count: int = 0, size: int | None = None):
+        if path is None:
+            fd, path = tempfile.mkstemp(prefix="cleaner-spool-", suffix=".bin", dir=directory)
+            os.close(fd)
+        self.path, self.keep, self.count = path, keep, count
+        mode = "r+b" if size is not None and os.path.exists(path) else "w+b"
+        self._f = open(path, mode)
+        if size is not None:
+            self._f.truncate(size)
+            self._f.seek(size)
 
     def write(self, obj: Any) -> None:
         data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
@@ -22,12 +33,18 @@ class Spool:
         self._f.write(data)
         self.count += 1
 
+    def commit(self) -> int:
+        """Flush to disk; returns the byte size that holds exactly `count` records."""
+        self._f.flush()
+        os.fsync(self._f.fileno())
+        return self._f.tell()
+
     def __iter__(self) -> Iterator[Any]:
         self._f.flush()
         with open(self.path, "rb") as f:
-            while True:
+            for _ in range(self.count):
                 head = f.read(_LEN.size)
-                if not head:
+                if len(head) < _LEN.size:
                     return
                 (n,) = _LEN.unpack(head)
                 yield pickle.loads(f.read(n))
@@ -36,10 +53,11 @@ class Spool:
         try:
             self._f.close()
         finally:
-            try:
-                os.unlink(self.path)
-            except OSError:
-                pass
+            if not self.keep:
+                try:
+                    os.unlink(self.path)
+                except OSError:
+                    pass
 
     def __enter__(self) -> "Spool":
         return self

@@ -1,0 +1,3 @@
+import sys
+from cleaner.cli import main
+sys.exit(main())

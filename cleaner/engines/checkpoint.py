@@ -1,0 +1,71 @@
+"""Checkpoints: a killed run resumes where its first phase stopped and gives the uninterrupted result.
+
+The first phase (reading, extraction, rules: the expensive part) writes every outcome, in input
+order, to a spool in `<output>.ckpt/`, and every few seconds records how many outcomes are safely on
+disk. `--resume` re-reads the inputs, skips that many, and appends; the later phases are replayed from
+the spool. A checkpoint belongs to one set of inputs and options: a fingerprint guards against
+resuming with others. The folder is removed when the run completes.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from cleaner.engines.spool import Spool
+
+EVERY_SECONDS = float(os.environ.get("CLEANER_CHECKPOINT_SECONDS", "5"))   # how often progress is made durable
+
+
+def fingerprint(inputs: list[Any], options: Any) -> str:
+    opts = {k: v for k, v in asdict(options).items() if k not in ("jobs", "engine", "ray_address", "explain")}
+    blob = json.dumps([[str(i) for i in inputs], opts], sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+class Checkpoint:
+    def __init__(self, directory: Path, fp: str):
+        self.dir, self.fp = directory, fp
+        self.state_path = directory / "state.json"
+        self._last = time.monotonic()
+
+    @classmethod
+    def start(cls, output: str, inputs: list[Any], options: Any, resume: bool) -> tuple["Checkpoint", Spool, int]:
+        """A checkpoint and its spool: resumed when asked and valid, else fresh. Returns items to skip."""
+        directory = Path(f"{output}.ckpt")
+        cp = cls(directory, fingerprint(inputs, options))
+        out = Path(output)
+        for stale in out.parent.glob(f".{out.name}.*.tmp"):   # temp files of a killed writer
+            try:
+                stale.unlink()
+            except OSError:
+                pass
+        if resume and cp.state_path.exists():
+            try:
+                state = json.loads(cp.state_path.read_text())
+            except (OSError, ValueError):
+                state = {}
+            if state.get("fingerprint") == cp.fp:
+                spool = Spool(str(directory / "phase-a.bin"), keep=True, count=state["count"], size=state["size"])
+                return cp, spool, state["count"]
+        shutil.rmtree(directory, ignore_errors=True)
+        directory.mkdir(parents=True, exist_ok=True)
+        return cp, Spool(str(directory / "phase-a.bin"), keep=True), 0
+
+    def maybe_save(self, spool: Spool, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._last < EVERY_SECONDS:
+            return
+        self._last = now
+        size = spool.commit()
+        tmp = self.state_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"fingerprint": self.fp, "count": spool.count, "size": size}))
+        os.replace(tmp, self.state_path)
+
+    def finish(self) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
