@@ -1,0 +1,356 @@
+"""The polite scraper: URLs in, HTML Documents (or Failures) out, in the order the URLs were given.
+
+Politeness and safety, all on by default:
+- robots.txt of every host is read once and honoured (Disallow for our User-Agent, Crawl-delay,
+  which raises the per-host delay, capped at MAX_CRAWL_DELAY);
+- one request at a time per host, requests to a host spaced by `delay` seconds (default 1 s),
+  while different hosts are fetched concurrently (one thread per host at a time, `workers` threads);
+- connect and read timeouts, and a total time limit per response (a server trickling bytes);
+- bounded retries with exponential backoff on 429, 5xx and network errors, honouring Retry-After
+  up to `max_retry_after` seconds;
+- the body is streamed and the fetch aborted beyond `max_bytes`;
+- http and https only; redirects followed up to `max_redirects` with the final URL recorded, and a
+  redirect from a public address to a private, loopback or link-local one is refused unless
+  `allow_private_redirects` (a URL the user gives that is itself local is fetched: they asked).
+A URL that cannot be fetched is a Failure(kind="fetch"); `fetch_all` never raises for a bad URL.
+"""
+from __future__ import annotations
+
+import ipaddress
+import socket
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import Iterable, Iterator
+from urllib.parse import urljoin, urlsplit
+from urllib.robotparser import RobotFileParser
+
+import httpx
+
+from cleaner.document import Document
+from cleaner.sources import Failure, InputError, Item, stable_id
+from cleaner.sources.decode import decode_bytes
+from cleaner.sources.html import decode_html
+
+try:
+    from importlib.metadata import version as _version
+
+    VERSION = _version("cleaner")
+except Exception:  # noqa: BLE001  (running from a source tree)
+    VERSION = "0.1"
+
+USER_AGENT = f"cleaner/{VERSION} (corpus cleaner; contact: see project README)"
+ROBOTS_AGENT = "cleaner"
+MAX_CRAWL_DELAY = 30.0
+ROBOTS_MAX_BYTES = 512 * 1024
+RETRY_STATUSES = {429, 500, 502, 503, 504}
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+@dataclass
+class FetchOptions:
+    delay: float = 1.0
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    max_time: float = 120.0              # whole response, headers to last byte
+    max_bytes: int = 10 * 1024 * 1024
+    retries: int = 3
+    backoff: float = 1.0                 # first retry waits this, then doubles
+    max_retry_after: float = 60.0
+    max_redirects: int = 10
+    allow_private_redirects: bool = False
+    respect_robots: bool = True
+    user_agent: str = USER_AGENT
+    workers: int = 8
+
+
+class FetchError(Exception):
+    """One URL failed; `reason` is one line for the user."""
+
+
+@dataclass
+class _Host:
+    """Per-host state: the politeness gate and the robots.txt rules."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    next_time: float = 0.0
+    delay: float = 1.0
+    robots: RobotFileParser | None = None
+    robots_loaded: bool = False
+
+
+def _host_key(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def _is_private_host(hostname: str) -> bool:
+    """True when the host is, or resolves to, a private, loopback, link-local or reserved address."""
+    try:
+        addrs = {info[4][0] for info in socket.getaddrinfo(hostname, None)}
+    except (socket.gaierror, UnicodeError):
+        return False    # unresolvable: the request itself will fail
+    for a in addrs:
+        ip = ipaddress.ip_address(a.split("%")[0])
+        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_unspecified:
+            return True
+    return False
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None
+
+
+def _crawl_delay(lines: list[str], agent: str) -> float | None:
+    """Crawl-delay for `agent` (its own group, else `*`), fractions allowed.
+
+    urllib.robotparser only understands whole seconds, and "Crawl-delay: 0.5" is common.
+    """
+    groups: dict[str, float] = {}
+    agents: list[str] = []
+    in_rules = False
+    for raw in lines:
+        line = raw.split("#", 1)[0].strip()
+        if ":" not in line:
+            continue
+        key, value = (x.strip() for x in line.split(":", 1))
+        key = key.lower()
+        if key == "user-agent":
+            if in_rules:
+                agents, in_rules = [], False
+            agents.append(value.lower())
+        elif key in ("allow", "disallow", "crawl-delay", "request-rate"):
+            in_rules = True
+            if key == "crawl-delay":
+                try:
+                    delay = float(value)
+                except ValueError:
+                    continue
+                if delay >= 0:
+                    for a in agents:
+                        groups.setdefault(a, delay)
+    for name, delay in sorted(groups.items()):
+        if name != "*" and name in agent.lower():
+            return delay
+    return groups.get("*")
+
+
+class Fetcher:
+    """Holds the client and per-host state for one run of fetches."""
+
+    def __init__(self, options: FetchOptions):
+        self.o = options
+        self.client = httpx.Client(
+            headers={"User-Agent": options.user_agent, "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"},
+            timeout=httpx.Timeout(options.read_timeout, connect=options.connect_timeout),
+            follow_redirects=False,
+        )
+        self.hosts: dict[str, _Host] = {}
+        self._hosts_lock = threading.Lock()
+
+    def close(self) -> None:
+        self.client.close()
+
+    def host(self, url: str) -> _Host:
+        key = _host_key(url)
+        with self._hosts_lock:
+            h = self.hosts.get(key)
+            if h is None:
+                h = self.hosts[key] = _Host(delay=self.o.delay)
+            return h
+
+    # -- one HTTP exchange, through the host's gate -------------------------------------------
+    def _request(self, url: str, limit: int) -> tuple[int, httpx.Headers, bytes, str]:
+        """GET `url` once (no redirects), spaced from the previous request to its host."""
+        h = self.host(url)
+        with h.lock:
+            wait = h.next_time - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            try:
+                return self._get(url, limit)
+            finally:
+                h.next_time = time.monotonic() + h.delay
+
+    def _get(self, url: str, limit: int) -> tuple[int, httpx.Headers, bytes, str]:
+        start = time.monotonic()
+        with self.client.stream("GET", url) as r:
+            if r.status_code in (301, 302, 303, 307, 308) or r.status_code >= 400:
+                return r.status_code, r.headers, b"", str(r.url)
+            declared = r.headers.get("Content-Length")
+            if declared and declared.isdigit() and int(declared) > limit:
+                raise FetchError(f"body of {declared} bytes exceeds the limit of {limit} bytes, not fetched")
+            chunks, size = [], 0
+            for chunk in r.iter_bytes():
+                size += len(chunk)
+                if size > limit:
+                    raise FetchError(f"body exceeds the limit of {limit} bytes, download aborted")
+                if time.monotonic() - start > self.o.max_time:
+                    raise FetchError(f"response took longer than {self.o.max_time:g} s, download aborted")
+                chunks.append(chunk)
+            return r.status_code, r.headers, b"".join(chunks), str(r.url)
+
+    def _request_with_retries(self, url: str, limit: int) -> tuple[int, httpx.Headers, bytes, str]:
+        attempt = 0
+        while True:
+            try:
+                status, headers, body, final = self._request(url, limit)
+            except httpx.TimeoutException as e:
+                problem, wait = f"timed out ({type(e).__name__})", None
+            except httpx.TransportError as e:
+                problem, wait = f"network error ({type(e).__name__}: {e})", None
+            else:
+                if status not in RETRY_STATUSES:
+                    return status, headers, body, final
+                problem, wait = f"HTTP {status}", _retry_after(headers.get("Retry-After"))
+            if attempt >= self.o.retries:
+                raise FetchError(f"{problem} after {attempt + 1} attempts")
+            backoff = self.o.backoff * (2 ** attempt)
+            time.sleep(min(self.o.max_retry_after, max(backoff, wait or 0.0)))
+            attempt += 1
+
+    # -- robots.txt ---------------------------------------------------------------------------
+    def allowed(self, url: str) -> bool:
+        if not self.o.respect_robots:
+            return True
+        h = self.host(url)
+        if not h.robots_loaded:
+            with self._hosts_lock:
+                first = not h.robots_loaded
+                h.robots_loaded = True   # claimed here; loaded below by the one thread that claimed it
+            if first:
+                self._load_robots(url, h)
+        rp = h.robots
+        return rp is None or rp.can_fetch(ROBOTS_AGENT, url)
+
+    def _load_robots(self, url: str, h: _Host) -> None:
+        robots_url = urljoin(_host_key(url) + "/", "/robots.txt")
+        rp = RobotFileParser(robots_url)
+        try:
+            status, _headers, body, _final = self._request_with_retries(robots_url, ROBOTS_MAX_BYTES)
+            hops = 0
+            while status in (301, 302, 303, 307, 308) and hops < 5:
+                loc = _headers.get("Location")
+                if not loc:
+                    break
+                robots_url = urljoin(robots_url, loc)
+                status, _headers, body, _final = self._request_with_retries(robots_url, ROBOTS_MAX_BYTES)
+                hops += 1
+        except (FetchError, httpx.HTTPError):
+            status, body = 0, b""
+        text = ""
+        if status in (401, 403):
+            rp.disallow_all = True
+        elif 400 <= status < 500:
+            rp.allow_all = True
+        elif status == 200:
+            try:
+                text = decode_bytes(body, robots_url) if body.strip() else ""
+            except InputError:
+                text = ""
+            rp.parse(text.splitlines())
+        else:
+            text = ""
+            # 5xx or unreachable: RFC 9309 says assume complete disallow for now
+            rp.disallow_all = True
+        h.robots = rp
+        crawl_delay = _crawl_delay(text.splitlines(), ROBOTS_AGENT) if status == 200 else None
+        if crawl_delay:
+            h.delay = max(h.delay, min(float(crawl_delay), MAX_CRAWL_DELAY))
+            with h.lock:   # the robots.txt request itself was spaced with the old delay
+                h.next_time = max(h.next_time, time.monotonic() + h.delay)
+
+    # -- one URL --------------------------------------------------------------------------------
+    def fetch(self, url: str) -> Item:
+        try:
+            return self._fetch(url)
+        except FetchError as e:
+            return Failure(url, str(e), "fetch")
+        except Exception as e:  # noqa: BLE001  (never let one URL end the run)
+            return Failure(url, f"fetch failed ({type(e).__name__}: {e})", "fetch")
+
+    def _fetch(self, url: str) -> Item:
+        current, previous_private = url, None
+        for hop in range(self.o.max_redirects + 1):
+            parts = urlsplit(current)
+            if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+                raise FetchError(f"only http and https URLs are fetched: {current[:200]}")
+            private = _is_private_host(parts.hostname)
+            if hop and private and previous_private is False and not self.o.allow_private_redirects:
+                raise FetchError(f"refused redirect from a public address to a private one: {current[:200]}")
+            previous_private = private
+            if not self.allowed(current):
+                raise FetchError(f"disallowed by robots.txt: {current[:200]}")
+            status, headers, body, _final = self._request_with_retries(current, self.o.max_bytes)
+            if status in (301, 302, 303, 307, 308):
+                loc = headers.get("Location")
+                if not loc:
+                    raise FetchError(f"HTTP {status} redirect without a Location")
+                current = urljoin(current, loc.strip())
+                continue
+            if status != 200:
+                raise FetchError(f"HTTP {status}")
+            ctype = headers.get("Content-Type", "")
+            mime = ctype.split(";")[0].strip().lower()
+            try:
+                if mime in HTML_TYPES or not mime:
+                    html = decode_html(body, url, ctype)
+                    return Document(id=stable_id(url), source=url, html=html, url=current)
+                if mime == "text/plain":
+                    text = decode_bytes(body, url, None)
+                    return Document(id=stable_id(url), source=url, text=text, url=current)
+            except InputError as e:
+                raise FetchError(e.reason) from None
+            raise FetchError(f"not an HTML page (Content-Type {mime})")
+        raise FetchError(f"more than {self.o.max_redirects} redirects")
+
+
+def fetch_all(urls: Iterable[str], **options) -> Iterator[Item]:
+    """Fetch every URL politely; yield a Document or a Failure per URL, in input order.
+
+    Hosts are fetched concurrently (each host's URLs one after another, spaced by the delay);
+    results wait in memory until every earlier URL has been yielded. Options: see FetchOptions
+    (`timeout` sets both connect and read timeouts).
+    """
+    timeout = options.pop("timeout", None)
+    opts = FetchOptions(**options)
+    if timeout is not None:
+        opts.connect_timeout = opts.read_timeout = float(timeout)
+    urls = [u.strip() for u in urls]
+    if not urls:
+        return
+    fetcher = Fetcher(opts)
+    results: list[Item | None] = [None] * len(urls)
+    ready = [threading.Event() for _ in urls]
+    by_host: dict[str, list[int]] = {}
+    for i, u in enumerate(urls):
+        by_host.setdefault(_host_key(u), []).append(i)
+
+    def work(indices: list[int]) -> None:
+        for i in indices:
+            try:
+                results[i] = fetcher.fetch(urls[i])
+            finally:
+                ready[i].set()
+
+    pool = ThreadPoolExecutor(max_workers=max(1, opts.workers), thread_name_prefix="cleaner-fetch")
+    try:
+        for indices in by_host.values():
+            pool.submit(work, indices)
+        for i in range(len(urls)):
+            ready[i].wait()
+            item, results[i] = results[i], None
+            yield item if item is not None else Failure(urls[i], "fetch failed", "fetch")
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+        fetcher.close()
