@@ -84,7 +84,7 @@ class Normalize:
                     out_lines.append(normalize_line(piece))
                     out_numbers.append(no)
             doc.text = "\n".join(out_lines)
-            doc.line_numbers = out_numbers
+            doc.line_numbers = out_numbers if doc.text else []
         if doc.title:
             title = " ".join(normalize_line(p) for line in doc.title.split("\n") for p in split_line(line))
             doc.title = normalize_line(title) or None
