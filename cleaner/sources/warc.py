@@ -56,6 +56,8 @@ def _record_to_item(rec, where: str) -> Item | None:
         return Failure(where, f"damaged record: unreadable body ({type(e).__name__}: {e})")
     if len(body) > MAX_RECORD_BYTES:
         return Failure(where, f"record body larger than {MAX_RECORD_BYTES} bytes", "too-large")
+    if getattr(rec.raw_stream, "limit", 0) > 0:    # fewer bytes than its Content-Length: cut short
+        return Failure(where, "damaged record: truncated (file ends inside the record)")
     try:
         html = decode_html(body, where, ctype)
     except InputError as e:
@@ -82,6 +84,9 @@ def read_warc(stream: BinaryIO, source: str) -> Iterator[Item]:
             yield Failure(f"{source}#{n + 1}", f"damaged record: bad WARC header, rest of file skipped ({type(e).__name__})")
             return
         n += 1
+        if rec.rec_type is None:   # warcio's view of a header cut short by the end of the file
+            yield Failure(f"{source}#{n}", "damaged record: truncated WARC header at the end of the file")
+            return
         if rec.rec_type != "response":
             continue
         item = _record_to_item(rec, f"{source}#{n}")
