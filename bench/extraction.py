@@ -32,8 +32,8 @@ def build_steps() -> tuple[list, list[str]]:
     for name in TEXT_STEPS:
         try:
             steps.append(make_step(name))
-        except KeyError:
-            missing.append(name)
+        except Exception as e:  # noqa: BLE001  (not registered yet, or not buildable here)
+            missing.append(f"{name} ({type(e).__name__})")
     return steps, missing
 
 
