@@ -189,6 +189,7 @@ class Summary:
     explained: int = 0                         # records that carry a `removed` list
     rules: Counter = field(default_factory=Counter)          # from records
     rule_docs: Counter = field(default_factory=Counter)      # documents a rule fired in
+    family_docs: Counter = field(default_factory=Counter)    # documents a family fired in
     languages: Counter = field(default_factory=Counter)
     clusters: list = field(default_factory=list)
     duplicates: int = 0
@@ -257,6 +258,7 @@ def collect(corpus: Path, stats: dict | None, *, max_docs: int, total_text: int)
         rules_here = Counter(str(r.get("rule", "?")) for r in removed if isinstance(r, dict))
         summary.rules.update(rules_here)
         summary.rule_docs.update(rules_here.keys())
+        summary.family_docs.update({family_of(r) for r in rules_here})
         lang = str(rec.get("lang") or "und")
         summary.languages[lang] += 1
         dups = rec.get("duplicates") if isinstance(rec.get("duplicates"), list) else []
@@ -342,9 +344,7 @@ def render(summary: Summary, data: dict, corpus: Path) -> str:
     rec_fam: Counter = Counter()
     for rule, n in summary.rules.items():
         rec_fam[family_of(rule)] += n
-    fam_docs: Counter = Counter()
-    for rule, n in summary.rule_docs.items():
-        fam_docs[family_of(rule)] += n  # a document counts once per rule; close enough for a hint
+    fam_docs = summary.family_docs
     notes: list[str] = []
     st = summary.stats or {}
     if summary.explained == 0:

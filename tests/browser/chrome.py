@@ -56,10 +56,16 @@ def quit(driver) -> None:
 
 
 def full_page_screenshot(driver, out: str, width: int = 1280) -> None:
-    """Resize the window to the page height, then screenshot (headless Chromium keeps the size)."""
+    """The whole page, not just the viewport (Chrome DevTools' captureBeyondViewport)."""
+    import base64
+
     height = driver.execute_script("return Math.ceil(document.documentElement.scrollHeight)")
-    driver.set_window_size(width, min(max(height, 600), 12000))
-    driver.save_screenshot(out)
+    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
+        "format": "png", "captureBeyondViewport": True,
+        "clip": {"x": 0, "y": 0, "width": width, "height": min(max(height, 600), 16000), "scale": 1},
+    })
+    with open(out, "wb") as fh:
+        fh.write(base64.b64decode(shot["data"]))
 
 
 if __name__ == "__main__":
