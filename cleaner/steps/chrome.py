@@ -1,0 +1,25 @@
+"""Step "chrome": drop the lines the chrome rules (rules/*.yaml) match, recording each rule name."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+from cleaner.document import Document
+from cleaner.registry import register_step
+from cleaner.ruleset import RuleSet, load_rules
+from cleaner.steps import drop_lines
+
+
+@register_step("chrome")
+class ChromeStep:
+    """Applies a RuleSet to the document's lines; the rules are loaded and compiled once per step."""
+
+    name = "chrome"
+
+    def __init__(self, ruleset: RuleSet | None = None, rule_paths: Iterable[str | Path] = (),
+                 include_defaults: bool = True):
+        self.ruleset = ruleset if ruleset is not None else load_rules(
+            [Path(p) for p in rule_paths], include_defaults=include_defaults)
+
+    def __call__(self, doc: Document) -> Document:
+        return drop_lines(doc, self.ruleset.match(doc.lines))
