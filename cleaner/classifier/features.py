@@ -1,0 +1,207 @@
+"""Per-line features of a plain-text document for the chrome classifier.
+
+Each feature is one explainable signal: the line's shape (length, punctuation, case, digits,
+URLs, e-mails, phones, dates, reading times, separators), its position and the run of short
+lines around it (menus come in blocks at the head and the tail), its lexical tie to the body
+(a subheading shares words with the prose, a menu item does not), its stop-word density in the
+document's language (jusText's stop lists), and, when the pipeline bound corpus counts, how many
+documents (of the corpus and of the same site) hold the same short line.
+
+Pure Python and one pass per document: the step must stay cheap next to ftfy and langdetect.
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from functools import lru_cache
+
+from cleaner.linefreq import MAX_COUNTED_CHARS, LineCounts, line_key
+
+FEATURE_NAMES = [
+    "n_chars", "n_words", "end_punct", "ends_colon", "title_ratio", "all_caps", "digit_tok_ratio",
+    "word_char_share", "has_url", "has_email", "has_phone", "has_date", "has_reading_time",
+    "n_separators", "has_copyright", "starts_symbol", "stop_density", "stop_vs_doc", "lex_tie",
+    "dup_in_doc", "rel_pos", "from_start", "from_end", "before_first_prose", "after_last_prose",
+    "dist_prose", "short_run", "short_window", "prev_words", "next_words", "prev_end_punct",
+    "next_end_punct", "doc_lines", "doc_prose_share", "words_vs_prose", "corpus_count",
+    "corpus_share", "site_count", "site_share",
+]
+ABSENT = -1.0   # value of the corpus-count features when no LineCounts was bound
+
+_TOKEN = re.compile(r"\w+")
+_TERMINAL = frozenset(".!?…。！？;")
+_CLOSERS = "\"'”’»)]】」』 "
+# One pass of one regex finds every shape marker of a line (cheaper than seven searches).
+_SHAPES = re.compile(
+    r"(?P<url>https?://|www\.|\.(?:com|org|net|html?|php)\b)"
+    r"|(?P<email>[\w.+-]+@[\w-]+\.\w)"
+    r"|(?P<reading>\b\d+\s*(?:min|minutes?|mins|minuten|minuti|minutos|мин)\b)"
+    r"|(?P<date>\b\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\b\d{1,2}:\d{2}|\b(?:19|20)\d{2}\b)"
+    r"|(?P<phone>\+?\d[\d ()./-]{7,}\d)"
+    r"|(?P<sep>[|•·»›>/–—])"
+    r"|(?P<copy>©|\(c\)|&copy;)", re.I)
+_CAP_CONTENT_WORD = 3   # tokens this long or longer count for the lexical tie
+
+
+@lru_cache(maxsize=1)
+def _stop_index() -> tuple[dict[str, tuple[int, ...]], list[frozenset[str]]]:
+    """word -> indices of the jusText stop lists that hold it (built once)."""
+    try:
+        import justext
+    except ImportError:   # pragma: no cover - justext comes with trafilatura
+        return {}, []
+    names = sorted(justext.get_stoplists())
+    lists = [frozenset(w.casefold() for w in justext.get_stoplist(n)) for n in names]
+    index: dict[str, list[int]] = {}
+    for i, words in enumerate(lists):
+        for w in words:
+            index.setdefault(w, []).append(i)
+    return {w: tuple(v) for w, v in index.items()}, lists
+
+
+def document_stoplist(token_counts: Counter[str]) -> frozenset[str]:
+    """The stop list (of jusText's ~100) that covers most running words of the document."""
+    index, lists = _stop_index()
+    if not lists:
+        return frozenset()
+    hits = [0] * len(lists)
+    for tok, n in token_counts.items():
+        for i in index.get(tok, ()):
+            hits[i] += n
+    best = max(range(len(lists)), key=lambda i: (hits[i], -i))
+    return lists[best] if hits[best] else frozenset()
+
+
+def _ends_terminal(s: str) -> bool:
+    s = s.rstrip(_CLOSERS)
+    return bool(s) and s[-1] in _TERMINAL
+
+
+def line_features(lines: list[str], counts: LineCounts | None = None, site: str | None = None
+                  ) -> tuple[list[int], list[list[float]]]:
+    """Feature rows for the non-blank lines of a document: (their indices, rows)."""
+    idx = [i for i, l in enumerate(lines) if l.strip()]
+    texts = [lines[i].strip() for i in idx]
+    n = len(texts)
+    if not n:
+        return [], []
+    toks = [[t.casefold() for t in _TOKEN.findall(s)] for s in texts]
+    splits = [s.split() for s in texts]
+    n_words = [len(w) for w in splits]
+    n_chars = [len(s) for s in texts]
+    term = [_ends_terminal(s) for s in texts]
+    prose = [term[k] and (n_words[k] >= 10 or n_chars[k] >= 80) for k in range(n)]
+    short = [not prose[k] and n_words[k] <= 6 for k in range(n)]
+    prose_pos = [k for k in range(n) if prose[k]]
+    first_prose = prose_pos[0] if prose_pos else n
+    last_prose = prose_pos[-1] if prose_pos else -1
+    prose_words = sorted(n_words[k] for k in prose_pos)
+    median_prose = prose_words[len(prose_words) // 2] if prose_words else 10
+
+    all_tokens: Counter[str] = Counter()
+    for t in toks:
+        all_tokens.update(t)
+    stops = document_stoplist(all_tokens)
+    total_tok = sum(all_tokens.values()) or 1
+    doc_stop = sum(c for w, c in all_tokens.items() if w in stops) / total_tok
+
+    # Lexical tie: in how many prose lines does each content word occur.
+    prose_df: Counter[str] = Counter()
+    content_sets = []
+    for k in range(n):
+        cs = {t for t in toks[k] if len(t) >= _CAP_CONTENT_WORD and t not in stops and not t.isdigit()}
+        content_sets.append(cs)
+        if prose[k]:
+            prose_df.update(cs)
+
+    norm = [" ".join(t) for t in toks]
+    dup = Counter(norm)
+
+    # Runs of short lines.
+    run = [0] * n
+    k = 0
+    while k < n:
+        if short[k]:
+            j = k
+            while j < n and short[j]:
+                j += 1
+            for m in range(k, j):
+                run[m] = j - k
+            k = j
+        else:
+            k += 1
+    short_prefix = [0]
+    for s in short:
+        short_prefix.append(short_prefix[-1] + s)
+
+    bound = counts is not None and counts.documents > 0
+    docs_total = counts.documents if bound else 1
+    site_docs = counts.site_documents.get(site, 0) if bound and site is not None else 0
+
+    rows: list[list[float]] = []
+    prose_share = len(prose_pos) / n
+    for k in range(n):
+        s = texts[k]
+        tk = toks[k]
+        nt = len(tk) or 1
+        alpha_words = [w for w in splits[k] if w[0].isalpha()]
+        title = sum(w[0].isupper() for w in alpha_words) / len(alpha_words) if alpha_words else 0.0
+        caps = 1.0 if (s.upper() == s and s.lower() != s) else 0.0
+        digit_ratio = sum(t.isdigit() for t in tk) / nt
+        word_share = sum(map(len, tk)) / n_chars[k]
+        has_url = has_email = has_phone = has_date = has_read = seps = copy = 0.0
+        if n_chars[k] <= 300:
+            for m in _SHAPES.finditer(s):
+                g = m.lastgroup
+                if g == "sep":
+                    seps += 1.0
+                elif g == "url":
+                    has_url = 1.0
+                elif g == "email":
+                    has_email = 1.0
+                elif g == "reading":
+                    has_read = 1.0
+                elif g == "phone":
+                    has_phone = 1.0
+                elif g == "date":
+                    has_date = 1.0
+                else:
+                    copy = 1.0
+        sym = 0.0 if s[0].isalnum() else 1.0
+        stop_d = sum(t in stops for t in tk) / nt if tk else 0.0
+        cs = content_sets[k]
+        if cs:
+            own = 1 if prose[k] else 0
+            tie = sum(prose_df[t] - own > 0 for t in cs) / len(cs)
+        else:
+            tie = -0.5
+        if prose_pos:
+            a = bisect_left(prose_pos, k)
+            b = bisect_right(prose_pos, k)
+            near = min([abs(prose_pos[x] - k) for x in (a - 1, a, b) if 0 <= x < len(prose_pos)] or [30])
+        else:
+            near = 30
+        lo, hi = max(0, k - 3), min(n, k + 4)
+        window = (short_prefix[hi] - short_prefix[lo] - short[k]) / max(1, hi - lo - 1)
+        if bound and n_chars[k] <= MAX_COUNTED_CHARS:
+            key = line_key(s)
+            c_total = counts.total.get(key, 0)
+            c_site = counts.by_site.get((site, key), 0) if site is not None else 0
+            row_counts = [float(c_total), c_total / docs_total, float(c_site),
+                          c_site / site_docs if site_docs else 0.0]
+        elif bound:
+            row_counts = [0.0, 0.0, 0.0, 0.0]
+        else:
+            row_counts = [ABSENT] * 4
+        rows.append([
+            float(n_chars[k]), float(n_words[k]), float(term[k]), float(s.endswith(":")), title, caps,
+            digit_ratio, word_share, has_url, has_email, has_phone, has_date, has_read, seps, copy, sym,
+            stop_d, stop_d / doc_stop if doc_stop else 0.0, tie, float(dup[norm[k]]),
+            k / max(1, n - 1), float(min(k, 50)), float(min(n - 1 - k, 50)),
+            float(k < first_prose), float(k > last_prose), float(min(near, 30)), float(min(run[k], 30)),
+            window, float(n_words[k - 1]) if k else -1.0, float(n_words[k + 1]) if k + 1 < n else -1.0,
+            float(term[k - 1]) if k else -1.0, float(term[k + 1]) if k + 1 < n else -1.0,
+            float(n), prose_share, n_words[k] / median_prose, *row_counts,
+        ])
+    return idx, rows
