@@ -150,7 +150,8 @@ def sweep(docs, base, test_on, test_off, out, labels, scorer) -> None:
     rep = dataclasses.replace
     settings = [
         ("chosen", base, test_on),
-        ("50x2 bands", rep(base, bands=50, rows=2), test_on),
+        ("60x2 bands", rep(base, bands=60, rows=2), test_on),
+        ("40x3 bands", rep(base, bands=40, rows=3), test_on),
         ("30x4 bands", rep(base, bands=30, rows=4), test_on),
         ("25x5 bands", rep(base, bands=25, rows=5), test_on),
         ("exact sets (no sketch cut)", rep(base, sketch_size=1 << 20), test_on),
@@ -159,6 +160,7 @@ def sweep(docs, base, test_on, test_off, out, labels, scorer) -> None:
         ("J>=0.3", rep(base, near_threshold=0.3), test_on),
         ("J>=0.5", rep(base, near_threshold=0.5), test_on),
         ("no containment", rep(base, containment_threshold=1.01), test_on),
+        ("C>=0.55", rep(base, containment_threshold=0.55), test_on),
         ("C>=0.5", rep(base, containment_threshold=0.5), test_on),
         ("template lines kept", base, test_off),
         ("2-word shingles", rep(base, shingle_words=2), test_on),

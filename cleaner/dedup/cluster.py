@@ -72,29 +72,55 @@ class DedupResult:
                 "candidates": self.candidates, "verified": self.verified}
 
 
-def _candidate_pairs(sigs: list[Signature], members: list[int]) -> np.ndarray:
-    """Sorted unique (i, j), i < j, of documents sharing at least one LSH band key."""
-    if len(members) < 2:
-        return np.empty((0, 2), dtype=np.int64)
-    keys = np.concatenate([sigs[i].band_keys() for i in members])
-    owner = np.repeat(np.asarray(members, dtype=np.int64), [len(sigs[i].bands) // 8 for i in members])
+def _pairs_in_buckets(keys: np.ndarray, owner: np.ndarray) -> list[np.ndarray]:
+    """(i, j) pairs, i < j, of owners that share a key (owner ascending within each key)."""
     order = np.lexsort((owner, keys))
     keys, owner = keys[order], owner[order]
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
     sizes = np.diff(np.r_[starts, keys.size])
     chunks = []
-    pair2 = starts[sizes == 2]
-    if pair2.size:
-        chunks.append(np.stack([owner[pair2], owner[pair2 + 1]], axis=1))
+    two = starts[sizes == 2]
+    if two.size:
+        chunks.append(np.stack([owner[two], owner[two + 1]], axis=1))
     for start, size in zip(starts[sizes > 2].tolist(), sizes[sizes > 2].tolist()):
         group = owner[start:start + size]
         i, j = np.triu_indices(size, k=1)
         chunks.append(np.stack([group[i], group[j]], axis=1))
+    return chunks
+
+
+def _candidate_pairs(sigs: list[Signature], members: list[int], bands: int) -> np.ndarray:
+    """Sorted unique (i, j), i < j, of documents sharing at least one LSH band key.
+
+    One band at a time, so the working memory is one column of keys, not the whole band matrix;
+    each band (and each key within it) is independent: the shuffle key of a distributed run.
+    """
+    if len(members) < 2:
+        return np.empty((0, 2), dtype=np.int64)
+    matrix = np.frombuffer(b"".join(sigs[i].bands for i in members), dtype=np.uint64).reshape(len(members), bands)
+    owner = np.asarray(members, dtype=np.int64)
+    chunks: list[np.ndarray] = []
+    for band in range(bands):
+        found = _pairs_in_buckets(np.ascontiguousarray(matrix[:, band]), owner)
+        if found:
+            chunks.append(np.unique(np.concatenate(found), axis=0))
     if not chunks:
         return np.empty((0, 2), dtype=np.int64)
-    pairs = np.concatenate(chunks)
-    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-    return np.unique(pairs, axis=0)
+    return np.unique(np.concatenate(chunks), axis=0)
+
+
+def _exact_groups(sigs: list[Signature]) -> tuple[list[tuple[int, int]], list[int]]:
+    """Pairs (first, other) of documents with the same normalised text, and the first of each text."""
+    idx = np.array([i for i, s in enumerate(sigs) if s.exact is not None], dtype=np.int64)
+    if idx.size == 0:
+        return [], []
+    hashes = np.array([sigs[i].exact for i in idx.tolist()], dtype=np.uint64)
+    order = np.lexsort((idx, hashes))
+    hashes, idx = hashes[order], idx[order]
+    new = np.r_[True, hashes[1:] != hashes[:-1]]
+    first = np.maximum.accumulate(np.where(new, np.arange(idx.size), 0))
+    links = [(int(a), int(b)) for a, b in zip(idx[first][~new].tolist(), idx[~new].tolist())]
+    return links, sorted(idx[new].tolist())
 
 
 def _near(a: Signature, b: Signature, config: DedupConfig) -> bool:
@@ -123,27 +149,27 @@ def find_clusters(
     if config.mode == "none" or not rows:
         return result
     uf = _UnionFind(len(rows))
-    leader: dict[int, int] = {}
-    for i, sig in enumerate(sigs):
-        if sig.exact is not None:
-            first = leader.setdefault(sig.exact, i)
-            if first != i:
-                uf.union(first, i)
+    links, leaders = _exact_groups(sigs)
+    for first, other in links:
+        uf.union(first, other)
     if config.mode == "near":
-        members = [i for i in leader.values() if sigs[i].bands]
-        members.sort()
-        pairs = _candidate_pairs(sigs, members)
+        if any(len(s.bands) not in (0, 8 * config.bands) for s in sigs):
+            raise ValueError(f"signatures were not made with {config.bands} bands: use one DedupConfig for both")
+        members = [i for i in leaders if sigs[i].bands]
+        pairs = _candidate_pairs(sigs, members, config.bands)
         result.candidates = len(pairs)
         for i, j in pairs.tolist():
             if uf.find(i) != uf.find(j) and _near(sigs[i], sigs[j], config):
                 uf.union(i, j)
                 result.verified += 1
-    groups: dict[int, list[int]] = {}
-    for i in range(len(rows)):
-        groups.setdefault(uf.find(i), []).append(i)
-    for group in groups.values():
-        if len(group) < 2:
+    roots = np.array([uf.find(i) for i in range(len(rows))], dtype=np.int64)
+    del uf
+    order = np.argsort(roots, kind="stable")
+    bounds = np.flatnonzero(np.r_[True, roots[order][1:] != roots[order][:-1], True])
+    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+        if hi - lo < 2:
             continue
+        group = order[lo:hi].tolist()
         rep = min(group, key=lambda i: (-sigs[i].size, -sigs[i].length, keys[i]))
         dups = []
         for i in group:
