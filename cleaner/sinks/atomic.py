@@ -2,9 +2,13 @@
 
 A killed run or a full disk therefore never leaves a half-written file at the target, and a
 previous complete file stays intact until the new one is whole.
+
+The temporary file is `.NAME.RANDOM.part` in the target's folder, locked (flock) while it is being
+written: `remove_stale_temps` deletes the leftovers of killed writers and never a live one.
 """
 from __future__ import annotations
 
+import fcntl
 import gzip
 import io
 import os
@@ -13,9 +17,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
+TEMP_SUFFIX = ".part"
+
 
 class OutputError(OSError):
     """Writing the output failed; the message names the path and the reason."""
+
+
+def _fail(target: Path, e: OSError) -> OutputError:
+    return OutputError(f"{target}: cannot write: {e.strerror or e}")
 
 
 class _Writer:
@@ -28,10 +38,40 @@ class _Writer:
         try:
             return self._stream.write(data)
         except OSError as e:
-            raise OutputError(f"{self._target}: cannot write: {e.strerror or e}") from None
+            raise _fail(self._target, e) from None
 
     def flush(self) -> None:
-        self._stream.flush()
+        try:
+            self._stream.flush()
+        except OSError as e:
+            raise _fail(self._target, e) from None
+
+
+def remove_stale_temps(target: str | Path) -> int:
+    """Delete temporary files that killed writers left beside `target`; returns how many.
+
+    A temp file whose lock can be taken has no live writer. Files that cannot be opened are left.
+    """
+    target = Path(target)
+    n = 0
+    for tmp in target.parent.glob(f".{target.name}.*{TEMP_SUFFIX}"):
+        try:
+            fd = os.open(tmp, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)          # a live writer holds it
+            continue
+        try:
+            os.unlink(tmp)
+            n += 1
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+    return n
 
 
 @contextmanager
@@ -40,13 +80,19 @@ def atomic_output(path: str | Path, mode: int | None = None) -> Iterator[BinaryI
 
     An exception in the block discards the temporary file and propagates unchanged; a failure of
     the output itself (open, write, flush, rename) becomes an OutputError naming `path`.
+    `mode` sets the permissions of the result; by default an existing target's are kept.
     """
     target = Path(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        remove_stale_temps(target)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
     except OSError as e:
-        raise OutputError(f"{target}: cannot write: {e.strerror or e}") from None
+        raise _fail(target, e) from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # released when the file is closed
+    except OSError:
+        pass                            # a file system without locks: stale temps are just kept
     raw = os.fdopen(fd, "wb")
     name = target.name.lower()
     stream: BinaryIO
@@ -70,7 +116,6 @@ def atomic_output(path: str | Path, mode: int | None = None) -> Iterator[BinaryI
             stream.close()
         raw.flush()
         os.fsync(raw.fileno())
-        raw.close()
         if mode is not None:
             os.chmod(tmp, mode)
         elif target.exists():
@@ -80,17 +125,33 @@ def atomic_output(path: str | Path, mode: int | None = None) -> Iterator[BinaryI
             os.umask(umask)
             os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, target)
+        raw.close()
     except OSError as e:
         _discard(raw, tmp)
-        raise OutputError(f"{target}: cannot write: {e.strerror or e}") from None
+        raise _fail(target, e) from None
+    _fsync_dir(target.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename durable (best effort: not every file system lets a folder be fsynced)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def _discard(raw: BinaryIO, tmp: str) -> None:
     try:
-        raw.close()
+        os.unlink(tmp)
     except OSError:
         pass
     try:
-        os.unlink(tmp)
-    except OSError:
+        raw.close()
+    except (OSError, ValueError):
         pass
