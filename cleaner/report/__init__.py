@@ -17,6 +17,7 @@ import gzip
 import html
 import io
 import json
+import os
 import re
 import time
 
@@ -458,7 +459,7 @@ def build_report(corpus_path: str | Path, out_path: str | Path, stats_path: str 
     page = render(summary, data, corpus)
     out = Path(out_path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.part")   # not *.tmp: the checkpoint sweep deletes those
     tmp.write_text(page, encoding="utf-8")
     tmp.replace(out)
     summary.html_bytes = out.stat().st_size
