@@ -65,4 +65,4 @@ def shingles(story: list[str], size: int) -> list[str]:
     """Word n-grams of the story words; a story shorter than n words is one shingle."""
     if len(story) <= size:
         return [" ".join(story)] if story else []
-    return [" ".join(story[i:i + size]) for i in range(len(story) - size + 1)]
+    return list(map(" ".join, zip(*(story[i:] for i in range(size)))))
