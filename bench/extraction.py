@@ -27,9 +27,9 @@ TEXT_STEPS = ("repair", "normalize", "chrome", "structure", "heuristics")
 DEFAULT_BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench" / "extraction"
 
 
-def build_steps() -> tuple[list, list[str]]:
+def build_steps(names=TEXT_STEPS) -> tuple[list, list[str]]:
     steps, missing = [make_step("extract")], []
-    for name in TEXT_STEPS:
+    for name in names:
         try:
             steps.append(make_step(name))
         except Exception as e:  # noqa: BLE001  (not registered yet, or not buildable here)
@@ -60,22 +60,29 @@ def main() -> None:
     ap.add_argument("--pred", default="/tmp/cleaner-extraction-pred")
     ap.add_argument("--rounds", type=int, default=2, help="alternating timing rounds per system")
     ap.add_argument("--no-speed", action="store_true")
+    ap.add_argument("--steps", default=",".join(TEXT_STEPS),
+                    help="text steps after extract, comma-separated ('' for extract alone)")
     a = ap.parse_args()
     bench, pred = Path(a.bench), Path(a.pred)
     pred.mkdir(parents=True, exist_ok=True)
     pages = load_pages(bench)
-    steps, missing = build_steps()
+    steps, missing = build_steps([n for n in a.steps.split(",") if n])
     print(f"$ python3 {' '.join(sys.argv)}")
     print(f"pages={len(pages)} steps={[s.name for s in steps]} missing={missing}")
 
     fallbacks = 0
+    step_time = {s.name: 0.0 for s in steps}
     for pid, html in pages:
         doc: Document | None = Document(id=pid, source=f"{pid}.html.gz", html=html)
         for step in steps:
+            t0 = time.process_time()
             doc = step(doc) if doc is not None else None
+            step_time[step.name] += time.perf_counter() - t0
         fallbacks += doc is not None and "extract/fallback" in doc.events
         (pred / f"{pid}.txt").write_text(doc.text if doc is not None else "", encoding="utf-8")
     print(f"extract/fallback used on {fallbacks} pages")
+    print("seconds per step (first pass, includes warm-up): "
+          + ", ".join(f"{k} {v:.2f}" for k, v in step_time.items()))
     scorer = bench.parent / "tools" / "score_extraction.py"
     cmd = [sys.executable, str(scorer), str(pred), str(bench), "--bootstrap", "200"]
     print("$ " + " ".join(cmd))
@@ -96,10 +103,11 @@ def main() -> None:
     times: dict[str, list[float]] = {"trafilatura.extract": [], "cleaner steps": []}
     for _ in range(a.rounds):
         for label, fn in (("trafilatura.extract", plain), ("cleaner steps", ours)):
-            t0 = time.perf_counter()
+            t0 = time.process_time()
             fn()
-            times[label].append(time.perf_counter() - t0)
-    print(f"\n{'system':<22}{'best s':>8}{'mean s':>8}{'pages/s':>9}")
+            times[label].append(time.process_time() - t0)
+    print("\nCPU seconds of this process (time.process_time: less noisy on a shared machine)")
+    print(f"{"system":<22}{"best s":>8}{'mean s':>8}{'pages/s':>9}")
     for label, ts in times.items():
         print(f"{label:<22}{min(ts):>8.2f}{sum(ts)/len(ts):>8.2f}{len(pages)/min(ts):>9.1f}")
     ratio = min(times["cleaner steps"]) / min(times["trafilatura.extract"])

@@ -31,6 +31,11 @@ logging.getLogger("htmldate").setLevel(logging.CRITICAL)
 FALLBACK_SHARE = 0.10
 MIN_CHARS = 250
 
+# A selector hit holding more than this share of the page's paragraph text (and more than
+# WIDGET_MAX_CHARS of it) is not a widget but the article: it is spared (see Extract._tree).
+WIDGET_MAX_SHARE = 0.4
+WIDGET_MAX_CHARS = 500
+
 # Repeated passages: see tidy_text.
 LONG_PARAGRAPH = 300
 REPEATED_RUN = 3
@@ -39,9 +44,41 @@ RUN_MEAN_CHARS = 80
 # A table rendering separator line: only pipes, dashes, colons, plus signs and spaces.
 _TABLE_RULE = re.compile(r"^\s*\|?[\s:|+-]*-{3,}[\s:|+-]*\|?\s*$")
 _SPACES = re.compile(r"[ \t\u00a0]+")
+_PARAGRAPH_TEXT = etree.XPath(".//p//text()")
 _VISIBLE_TEXT = etree.XPath(
     "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template)]"
 )
+
+
+def page_metadata(tree, url: str | None) -> tuple[str | None, str | None, str | None, str | None]:
+    """(title, url, date, sitename) of a parsed page, with trafilatura's metadata helpers.
+
+    Only the fields the record needs: trafilatura's full `extract_metadata` also looks for authors,
+    categories, tags and licences, which cost as much as a third of the extraction itself. The date
+    search is htmldate's quick one (markup and meta tags, no scan of the whole text).
+    """
+    from trafilatura.metadata import (examine_meta, extract_meta_json, extract_sitename,
+                                      extract_title, extract_url)
+    from trafilatura.metadata import find_date
+
+    meta = examine_meta(tree)
+    try:
+        meta = extract_meta_json(tree, meta)
+    except Exception:  # noqa: BLE001  (trafilatura's JSON-LD parser on hostile markup)
+        pass
+    title = meta.title or extract_title(tree)
+    page_url = meta.url or extract_url(tree, url)
+    try:
+        date = find_date(tree, url=page_url, original_date=True, extensive_search=False)
+    except Exception:  # noqa: BLE001
+        date = None
+    sitename = meta.sitename or extract_sitename(tree)
+    return title, page_url, date, sitename
+
+
+def _paragraph_chars(el) -> int:
+    """Characters of paragraph text under `el`: where an article's body lives."""
+    return sum(len(t.strip()) for t in _PARAGRAPH_TEXT(el))
 
 
 def css_to_xpath(selectors: Iterable[str]) -> str | None:
@@ -161,10 +198,21 @@ class Extract:
         if tree is None:
             return None
         if self._prune is not None:
-            for el in self._prune(tree):
+            hits = self._prune(tree)
+            page_chars: int | None = None
+            for el in hits:
                 parent = el.getparent()
                 if parent is None:
                     continue
+                chars = _paragraph_chars(el)
+                if chars > WIDGET_MAX_CHARS:
+                    # a widget selector that matches the article itself (a `.paywall` wrapper, a
+                    # `nav` around the body) would empty the page: spare elements that hold a
+                    # large share of its paragraph text
+                    if page_chars is None:
+                        page_chars = _paragraph_chars(tree)
+                    if chars > WIDGET_MAX_SHARE * page_chars:
+                        continue
                 # keep the tail text: it belongs to the parent, not to the widget
                 if el.tail and el.tail.strip():
                     prev = el.getprevious()
@@ -187,32 +235,31 @@ class Extract:
         from trafilatura.baseline import baseline
 
         tree = self._tree(doc.html)
-        result = None
-        if tree is not None:
-            result = trafilatura.bare_extraction(
-                tree, url=doc.url, include_comments=False, with_metadata=True, include_tables=True,
-            )
+        if tree is None:
+            doc.events.append("extract/unparseable")
+            doc.text, doc.html = "", None
+            return doc
+        result = trafilatura.bare_extraction(tree, url=doc.url, include_comments=False,
+                                             include_tables=True)
         text = (getattr(result, "text", None) or "") if result is not None else ""
-        if self.fallback and tree is not None and len(text) < MIN_CHARS:
+        if self.fallback and len(text) < MIN_CHARS:
             visible = self._visible_chars(tree)
             if not text or len(text) < FALLBACK_SHARE * visible:
-                recall = trafilatura.bare_extraction(
-                    tree, url=doc.url, include_comments=False, with_metadata=result is None,
-                    favor_recall=True,
-                )
+                recall = trafilatura.bare_extraction(tree, url=doc.url, include_comments=False,
+                                                     favor_recall=True)
                 rtext = (getattr(recall, "text", None) or "") if recall is not None else ""
                 if len(rtext) > len(text):
                     text = rtext
-                    result = result if result is not None else recall
                 if len(text) < FALLBACK_SHARE * visible or not text:
                     _body, btext, _n = baseline(tree)
                     if len(btext) > len(text):
                         text = btext
                 doc.events.append("extract/fallback")
-        if result is not None:
-            doc.title = doc.title or _clean_meta(getattr(result, "title", None))
-            doc.url = doc.url or _clean_meta(getattr(result, "url", None))
-            doc.date = doc.date or _clean_meta(getattr(result, "date", None))
+        # last: htmldate cleans the tree it is given in place (trafilatura worked on copies)
+        title, page_url, date, _sitename = page_metadata(tree, doc.url)
+        doc.title = doc.title or _clean_meta(title)
+        doc.url = doc.url or _clean_meta(page_url)
+        doc.date = doc.date or _clean_meta(date)
         doc.text = drop_leading_title(tidy_text(text), doc.title)
         doc.html = None
         doc.line_numbers = None
