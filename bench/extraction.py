@@ -77,7 +77,7 @@ def main() -> None:
         for step in steps:
             t0 = time.process_time()
             doc = step(doc) if doc is not None else None
-            step_time[step.name] += time.perf_counter() - t0
+            step_time[step.name] += time.process_time() - t0
         fallbacks += doc is not None and "extract/fallback" in doc.events
         (pred / f"{pid}.txt").write_text(doc.text if doc is not None else "", encoding="utf-8")
     print(f"extract/fallback used on {fallbacks} pages")
@@ -107,7 +107,7 @@ def main() -> None:
             fn()
             times[label].append(time.process_time() - t0)
     print("\nCPU seconds of this process (time.process_time: less noisy on a shared machine)")
-    print(f"{"system":<22}{"best s":>8}{'mean s':>8}{'pages/s':>9}")
+    print(f"{'system':<22}{'best s':>8}{'mean s':>8}{'pages/s':>9}")
     for label, ts in times.items():
         print(f"{label:<22}{min(ts):>8.2f}{sum(ts)/len(ts):>8.2f}{len(pages)/min(ts):>9.1f}")
     ratio = min(times["cleaner steps"]) / min(times["trafilatura.extract"])

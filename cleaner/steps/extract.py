@@ -76,9 +76,81 @@ def page_metadata(tree, url: str | None) -> tuple[str | None, str | None, str | 
     return title, page_url, date, sitename
 
 
+def _attached(el, root) -> bool:
+    """Still in the tree (an ancestor of `el` may have been removed as another hit)."""
+    while el is not None:
+        if el is root:
+            return True
+        el = el.getparent()
+    return False
+
+
 def _paragraph_chars(el) -> int:
     """Characters of paragraph text under `el`: where an article's body lives."""
     return sum(len(t.strip()) for t in _PARAGRAPH_TEXT(el))
+
+
+class SelectorMatcher:
+    """Find the elements matched by a list of CSS selectors in one walk of the tree.
+
+    Simple selectors (`tag`, `.class`, `#id`, `tag.class`, `tag#id`) are looked up in sets while
+    walking once; the others (descendant combinators, attribute tests) go into one XPath union.
+    An 80-selector XPath union walks the tree 80 times and cost as much as extraction itself.
+    """
+
+    def __init__(self, selectors: Iterable[str]):
+        from cssselect import GenericTranslator, SelectorError, parse
+        from cssselect.parser import Class, Element, Hash
+
+        self.tags: set[str] = set()
+        self.classes: dict[str, set[str]] = {}    # class -> tags ("*" for any)
+        self.ids: dict[str, set[str]] = {}
+        complex_parts: list[str] = []
+        translator = GenericTranslator()
+        for css in selectors:
+            try:
+                parsed = parse(css)
+            except SelectorError as e:
+                raise ValueError(f"invalid CSS selector {css!r}: {e}") from None
+            for sel in parsed:
+                tree = sel.parsed_tree
+                if sel.pseudo_element is None and isinstance(tree, Element) and tree.element:
+                    self.tags.add(tree.element.lower())
+                elif (sel.pseudo_element is None and isinstance(tree, (Class, Hash))
+                      and isinstance(tree.selector, Element)):
+                    tag = (tree.selector.element or "*").lower()
+                    if isinstance(tree, Class):
+                        self.classes.setdefault(tree.class_name, set()).add(tag)
+                    else:
+                        self.ids.setdefault(tree.id, set()).add(tag)
+                else:
+                    complex_parts.append(translator.selector_to_xpath(sel, prefix="descendant-or-self::"))
+        self._xpath = etree.XPath(" | ".join(complex_parts)) if complex_parts else None
+
+    def __bool__(self) -> bool:
+        return bool(self.tags or self.classes or self.ids or self._xpath is not None)
+
+    def __call__(self, tree) -> list:
+        found: list = []
+        tags, classes, ids = self.tags, self.classes, self.ids
+        for el in tree.iter(etree.Element):
+            tag = el.tag.lower() if isinstance(el.tag, str) else ""
+            if tag in tags:
+                found.append(el)
+                continue
+            if ids:
+                i = el.get("id")
+                if i is not None and i in ids and ("*" in ids[i] or tag in ids[i]):
+                    found.append(el)
+                    continue
+            if classes:
+                c = el.get("class")
+                if c and any(k in classes and ("*" in classes[k] or tag in classes[k]) for k in c.split()):
+                    found.append(el)
+        if self._xpath is not None:
+            seen = {id(e) for e in found}
+            found.extend(e for e in self._xpath(tree) if id(e) not in seen)
+        return found
 
 
 def css_to_xpath(selectors: Iterable[str]) -> str | None:
@@ -187,8 +259,8 @@ class Extract:
         if selectors is None:
             selectors = _rule_selectors(rules if rules is not None else _default_rules())
         self.selectors = list(selectors)
-        expr = css_to_xpath(self.selectors)
-        self._prune = etree.XPath(expr) if expr else None
+        matcher = SelectorMatcher(self.selectors)
+        self._prune = matcher if matcher else None
         self.fallback = fallback
 
     def _tree(self, html: str):
@@ -202,8 +274,8 @@ class Extract:
             page_chars: int | None = None
             for el in hits:
                 parent = el.getparent()
-                if parent is None:
-                    continue
+                if parent is None or not _attached(el, tree):
+                    continue   # inside a widget removed already
                 chars = _paragraph_chars(el)
                 if chars > WIDGET_MAX_CHARS:
                     # a widget selector that matches the article itself (a `.paywall` wrapper, a
