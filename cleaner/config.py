@@ -55,10 +55,10 @@ def options_from_mapping(data: dict[str, Any], origin: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in data.items():
         name = key.replace("-", "_")
-        if name == "steps" and isinstance(value, dict):       # [tool.cleaner.steps.NAME] options
-            out["step_options"] = {k: dict(v) for k, v in value.items() if isinstance(v, dict)}
-            if "order" in value:
-                out["steps"] = tuple(value["order"])
+        if name == "step":                                     # [step.NAME] tables: a step's options
+            if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+                raise ConfigError(f"{origin}: [step.NAME] tables hold each step's options")
+            out["step_options"] = {k: dict(v) for k, v in value.items()}
             continue
         if name not in _NAMES:
             raise ConfigError(f"{origin}: unknown option {key!r} (known: {', '.join(sorted(_NAMES))})")

@@ -7,8 +7,9 @@ from cleaner.steps import drop_lines
 from cleaner.steps.normalize import normalize_line, normalize_text
 
 
-def test_spaces_are_unified_collapsed_and_stripped():
-    assert normalize_line("  Breaking\u00a0\u00a0news:\tthe\u2009vote \u3000 ") == "Breaking news: the vote"
+def test_tabs_unified_runs_collapsed_lines_stripped_typographic_spaces_kept():
+    assert normalize_line("  Breaking  news:\t\tthe vote \u3000 ") == "Breaking news: the vote"
+    assert normalize_line("the ground\u2009.\u2009.\u2009. and\u00a0more") == "the ground\u2009.\u2009.\u2009. and\u00a0more"
 
 
 def test_controls_and_invisible_characters_are_removed():
@@ -47,7 +48,7 @@ def test_step_keeps_line_numbers_in_step():
     assert step(doc) is doc
     assert doc.text == "keep\nold\nmac\ntail"
     assert doc.line_numbers == [1, 3, 3, 4]   # the CR pieces share their input line
-    assert doc.title == "A title"
+    assert doc.title == "A\u00a0 title"
 
 
 def test_step_on_empty_document():

@@ -26,7 +26,7 @@ def plugin_path(tmp_path_factory):
                 if "forbidden" in doc.text:
                     doc.drop_reason = "mentions the forbidden word"
                     return None
-                doc.text = doc.text.upper() + self.suffix
+                doc.text = doc.text.strip().upper() + self.suffix
                 return doc
     '''))
     (src / "pyproject.toml").write_text(textwrap.dedent('''
@@ -42,7 +42,7 @@ def plugin_path(tmp_path_factory):
         packages = ["shout_step"]
     '''))
     target = tmp_path_factory.mktemp("site")
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
                     "--target", str(target), str(src)], check=True)
     return target
 
@@ -51,7 +51,7 @@ def test_plugin_step_runs_by_name_from_config(plugin_path, tmp_path):
     (tmp_path / "a.txt").write_text("The harbour council approved a new ferry timetable on Tuesday evening.\n")
     (tmp_path / "b.txt").write_text("This report mentions the forbidden word in a full sentence of prose.\n")
     cfg = tmp_path / "cleaner.toml"
-    cfg.write_text('steps = ["repair", "normalize", "chrome", "shout", "langid", "filters"]\n[steps.shout]\nsuffix = "!"\n')
+    cfg.write_text('steps = ["repair", "normalize", "chrome", "shout", "langid", "filters"]\n[step.shout]\nsuffix = "!"\n')
     out = tmp_path / "c.jsonl"
     env = dict(os.environ, PYTHONPATH=str(plugin_path))
     p = subprocess.run([sys.executable, "-m", "cleaner", "clean", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"),

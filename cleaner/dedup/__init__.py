@@ -12,8 +12,9 @@ from cleaner.dedup.config import MODES, DedupConfig
 from cleaner.dedup.normalise import as_template_test, template_keys_from, words
 from cleaner.dedup.signature import DEFAULT_CONFIG, Signature, signature
 from cleaner.dedup.verify import jaccard, overlap
+from cleaner.dedup.stage import DedupStage, make_stage
 
 __all__ = [
-    "DEFAULT_CONFIG", "MODES", "DedupConfig", "DedupResult", "Signature", "as_template_test",
+    "DEFAULT_CONFIG", "MODES", "DedupStage", "make_stage", "DedupConfig", "DedupResult", "Signature", "as_template_test",
     "find_clusters", "jaccard", "overlap", "signature", "template_keys_from", "words",
 ]

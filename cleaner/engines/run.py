@@ -16,54 +16,9 @@ _PHASE: dict[str, Any] = {}
 
 def make_deduper(options: Any) -> Any:
     """The corpus dedup stage for `options.dedup` (near | exact | none), or None."""
-    if options.dedup == "none":
-        return None
-    try:
-        from cleaner.dedup import make_stage
-    except ImportError:   # TEMPORARY until the dedup package lands: exact only
-        return _ExactStage()
+    from cleaner.dedup import make_stage
+
     return make_stage(options.dedup, near_threshold=options.near_threshold)
-
-
-class _ExactResolution:
-    def __init__(self, sigs: list[tuple[int, Any]]):
-        groups: dict[str, list[tuple[int, Any]]] = {}
-        for idx, sig in sigs:
-            groups.setdefault(sig[0], []).append((idx, sig))
-        self.rep: dict[int, int] = {}
-        self.dups: dict[int, list[dict]] = {}
-        self.ids = {idx: sig[2] for idx, sig in sigs}
-        self.clusters = self.dropped = 0
-        for members in groups.values():
-            members.sort(key=lambda m: (-m[1][1], m[1][2], m[1][3]))
-            keep = members[0][0]
-            for idx, sig in members:
-                self.rep[idx] = keep
-            if len(members) > 1:
-                self.clusters += 1
-                self.dropped += len(members) - 1
-                self.dups[keep] = [{"id": s[2], "source": s[3], "similarity": 1.0} for _, s in members[1:]]
-
-    def keep(self, idx: int) -> bool:
-        return self.rep.get(idx, idx) == idx
-
-    def representative(self, idx: int) -> str:
-        return self.ids.get(self.rep.get(idx, idx), "")
-
-    def duplicates_of(self, idx: int) -> list[dict]:
-        return self.dups.get(idx, [])
-
-
-class _ExactStage:
-    def signature(self, doc: Document, counts: Any) -> Any:
-        import hashlib
-        import re
-
-        norm = re.sub(r"\W+", " ", doc.text.casefold()).strip()
-        return (hashlib.blake2b(norm.encode(), digest_size=16).hexdigest(), len(doc.text), doc.id, doc.source)
-
-    def resolve(self, sigs: list[tuple[int, Any]]) -> Any:
-        return _ExactResolution(sigs)
 
 
 def _init_phase(options: Any, which: str, counts: LineCounts | None, last: bool) -> None:
@@ -128,6 +83,8 @@ def run_local(pipe: Any, inputs: Iterable[Any], *, on_failure: Callable[[Failure
     stats = pipe.stats
     phase_a, phase_b = pipe.phases()
     dedup = make_deduper(opts)
+    # A second pass over the spool runs when a step or the dedup stage needs cross-document line counts.
+    second_pass = bool(phase_b) or bool(getattr(dedup, "needs_counts", False))
     jobs = max(1, int(opts.jobs))
     inputs = list(inputs) if checkpoint else inputs
 
@@ -150,7 +107,7 @@ def run_local(pipe: Any, inputs: Iterable[Any], *, on_failure: Callable[[Failure
     try:
         # Phase A: every outcome, in input order, to the spool (the checkpointed part).
         done = skip
-        for entry in map_ordered(_work, items(), jobs=jobs, init=_init_phase, init_args=(opts, "A", None, not phase_b)):
+        for entry in map_ordered(_work, items(), jobs=jobs, init=_init_phase, init_args=(opts, "A", None, not second_pass)):
             done += 1
             if progress:
                 progress(done)
@@ -163,7 +120,7 @@ def run_local(pipe: Any, inputs: Iterable[Any], *, on_failure: Callable[[Failure
             cp.maybe_save(spool, force=True)
 
         # The line-count pass, then phase B, over the spool.
-        if phase_b:
+        if second_pass:
             counts = LineCounts()
             for entry in spool:
                 if entry[0] == "ok":

@@ -1,8 +1,8 @@
 """Step "normalize": whitespace and invisible-character normalisation, line by line.
 
 What it does to each line: control characters out, invisible formatting characters that carry no
-meaning out, every kind of space to one ASCII space, runs of spaces collapsed, the line stripped.
-So chrome rules, dedup and language ID see `Source link` however the page spaced it.
+meaning out, tabs to spaces, runs of spaces collapsed, the line stripped. Typographic spaces stay:
+rules, dedup and language ID fold them in their own normalisation, and the text keeps them.
 
 Choices:
 - Line breaks: `\r\n` -> `\n`. A lone `\r` (old Mac files), U+2028 and U+2029 also end a line; the
@@ -20,8 +20,10 @@ Choices:
 - Kept: ZWJ (emoji sequences, Indic conjuncts) and ZWNJ (Persian, Indic), direction marks and
   isolates (mixed right-to-left text), variation selectors and tag characters (emoji, flags),
   U+180E (Mongolian).
-- Spaces: tab, NBSP, OGHAM SPACE, U+2000-200A, NARROW NBSP, MEDIUM MATH SPACE, IDEOGRAPHIC SPACE
-  -> ` `.
+- Spaces: tab (and the separators above) -> ` `. Kept: NBSP, thin and narrow spaces, U+2000-200A,
+  IDEOGRAPHIC SPACE: they are typography the author chose (a thin space in ". . .", the French
+  narrow NBSP before ";", CJK full-width spacing), and the seeds' expected text keeps them; a line
+  made only of them is still blank to every step (`str.strip` removes them).
 Idempotent and total: any str in, a str out.
 """
 from __future__ import annotations
@@ -37,7 +39,7 @@ _REMOVED = (
     + [0x7F]
     + [0x00AD, 0x200B, 0x2060, 0xFEFF, 0x2061, 0x2062, 0x2063, 0x2064]
 )
-_SPACES = [0x09, 0x0B, 0x0C, 0x1C, 0x1D, 0x1E, 0x1F, 0x00A0, 0x1680, *range(0x2000, 0x200B), 0x202F, 0x205F, 0x3000]
+_SPACES = [0x09, 0x0B, 0x0C, 0x1C, 0x1D, 0x1E, 0x1F]
 _TABLE: dict[int, str | None] = {c: None for c in _REMOVED}
 _TABLE.update({c: " " for c in _SPACES})
 
@@ -50,7 +52,7 @@ def normalize_line(line: str) -> str:
     line = line.translate(_TABLE)
     if "  " in line:
         line = _SPACE_RUN.sub(" ", line)
-    return line.strip(" ")
+    return line.strip()   # every kind of space at the ends goes; inside, typographic spaces stay
 
 
 def split_line(line: str) -> list[str]:

@@ -20,7 +20,8 @@ from cleaner.steps import drop_lines, original_line_numbers
 
 HEAD_LINES = 8                 # how many non-blank lines the header search looks at
 MENU_MAX_WORDS = 5
-REPEATED_PARAGRAPH_WORDS = 8   # shorter lines may legitimately repeat ("Advertisement" is a rule's job)
+REPEATED_PARAGRAPH_WORDS = 20  # a repeated paragraph this long is an extraction echo, wherever it stands
+ADJACENT_REPEAT_WORDS = 8      # shorter ones only when printed twice in a row (lists repeat items on purpose)
 PLACEHOLDERS = {"title", "headline", "subtitle", "heading", "untitled", "placeholder", "caption here",
                 "your title here", "title here", "lorem ipsum"}
 
@@ -170,12 +171,13 @@ class Structure:
     @staticmethod
     def _repeated_paragraphs(lines, nonblank, norms, reasons) -> None:
         seen: set[str] = set()
+        previous = None
         for i in nonblank:
             if i in reasons:
                 continue
             n = norms[i]
-            if len(_WORD.findall(n)) < REPEATED_PARAGRAPH_WORDS:
-                continue
-            if n in seen:
+            words = len(_WORD.findall(n))
+            if (words >= REPEATED_PARAGRAPH_WORDS and n in seen) or (words >= ADJACENT_REPEAT_WORDS and n == previous):
                 reasons[i] = "structure/repeated-paragraph"
             seen.add(n)
+            previous = n

@@ -1,0 +1,80 @@
+"""The dedup stage as the engines see it: `signature(doc, counts)` per document in workers, then
+`resolve([(index, sig), ...])` once over all signatures, giving what to keep and what each kept
+document replaced. Keys are (document id, source) so that the representative's tie-break, and so
+the kept record, never depends on input order or worker count.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from cleaner.dedup.cluster import find_clusters
+from cleaner.dedup.config import DedupConfig
+from cleaner.dedup.normalise import template_keys_from
+from cleaner.dedup.signature import signature
+from cleaner.document import Document
+
+
+class Resolution:
+    """Dedup decisions by spool index."""
+
+    def __init__(self, result: Any, index_of: dict[Any, int], ids: dict[Any, str]):
+        self.clusters, self.dropped = result.clusters, result.dropped
+        self._keep: set[int] = set()
+        self._rep: dict[int, str] = {}
+        self._dups: dict[int, list[dict]] = {}
+        for key, idx in index_of.items():
+            if result.keep(key):
+                self._keep.add(idx)
+                dups = result.duplicates_of(key)
+                if dups:
+                    self._dups[idx] = [{"id": ids[d["id"]], "source": d["source"], "similarity": d["similarity"]} for d in dups]
+            else:
+                self._rep[idx] = ids[result.representative_of(key)]
+
+    def keep(self, idx: int) -> bool:
+        return idx in self._keep or idx not in self._rep
+
+    def representative(self, idx: int) -> str:
+        return self._rep.get(idx, "")
+
+    def duplicates_of(self, idx: int) -> list[dict]:
+        return self._dups.get(idx, [])
+
+
+class DedupStage:
+    needs_counts = True   # template lines (held by many documents) are left out of the shingles
+
+    def __init__(self, config: DedupConfig):
+        self.config = config
+        self._template: Any = None
+        self._counts_seen: Any = None
+
+    def signature(self, doc: Document, counts: Any) -> Any:
+        if counts is not None and counts is not self._counts_seen:
+            self._template = template_keys_from(counts, self.config.template_threshold)
+            self._counts_seen = counts
+        sig = signature(doc.text, template_keys=self._template, config=self.config)
+        return (doc.id, doc.source, sig)
+
+    def resolve(self, items: list[tuple[int, Any]]) -> Resolution:
+        index_of: dict[Any, int] = {}
+        ids: dict[Any, str] = {}
+        rows = []
+        for idx, (doc_id, source, sig) in items:
+            key = (doc_id, source)
+            if key in index_of:               # the same input given twice: keep keys unique, stably
+                key = (doc_id, f"{source}\x1f{idx}")
+            index_of[key] = idx
+            ids[key] = doc_id
+            rows.append((key, sig, source))
+        return Resolution(find_clusters(rows, self.config), index_of, ids)
+
+
+def make_stage(mode: str, near_threshold: float | None = None) -> DedupStage | None:
+    """The stage for `--dedup near|exact|none` (None for none)."""
+    if mode == "none":
+        return None
+    kwargs: dict[str, Any] = {"mode": mode}
+    if near_threshold is not None:
+        kwargs["near_threshold"] = near_threshold
+    return DedupStage(DedupConfig(**kwargs))
