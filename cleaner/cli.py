@@ -45,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("scrape", help="fetch URLs politely and clean them into a JSONL corpus")
     p.add_argument("urls", nargs="*", metavar="URL")
     p.add_argument("--urls", dest="url_file", metavar="FILE", help="file with one URL a line")
-    p.add_argument("--delay", type=float, default=1.0, help="seconds between requests to one host (default 1)")
+    p.add_argument("--delay", type=float, default=None, help="seconds between requests to one host (default 1)")
     p.add_argument("--allow-private-redirects", action="store_true", help="follow redirects from public to private addresses")
     _add_cleaning_options(p)
 
@@ -90,6 +90,8 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
         "max_bytes": args.max_bytes,
         "max_chars": args.max_chars,
         "doc_timeout": args.timeout,
+        "delay": getattr(args, "delay", None),
+        "allow_private_redirects": getattr(args, "allow_private_redirects", None) or None,
     }
 
 

@@ -40,6 +40,8 @@ class Options:
     max_bytes: int = 512 * 1024 * 1024        # decompressed bytes per input (bomb guard)
     max_chars: int = 5_000_000                # characters per document (longer: cut, and counted)
     doc_timeout: float = 30.0                 # seconds of extraction per document
+    delay: float = 1.0                        # scraper: seconds between requests to one host
+    allow_private_redirects: bool = False     # scraper: follow a public -> private address redirect
     step_options: dict[str, dict[str, Any]] = field(default_factory=dict)   # [steps.NAME] tables
 
     def with_(self, **changes: Any) -> "Options":

@@ -99,7 +99,11 @@ def run_local(pipe: Any, inputs: Iterable[Any], *, on_failure: Callable[[Failure
         spool, skip = _S(), 0
 
     def items() -> Iterator[Any]:
-        source = iter_items(inputs, max_bytes=opts.max_bytes)
+        fetch = {"delay": opts.delay, "allow_private_redirects": opts.allow_private_redirects}
+        from cleaner.sources import urls as url_lists
+
+        url_lists.FETCH_OPTIONS.update(fetch)       # `.urls` files fetch with the same manners
+        source = iter_items(inputs, max_bytes=opts.max_bytes, fetch_options=fetch)
         for it in islice(source, skip, None):
             yield _limited(it, opts.max_chars)
 
