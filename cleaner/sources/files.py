@@ -18,7 +18,7 @@ from cleaner.sources import EXTENSIONS, InputError
 GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 COMPRESSED_SUFFIXES = (".gz", ".zst", ".zstd")
-DEFAULT_MAX_BYTES = 512 * 1024 * 1024
+DEFAULT_MAX_BYTES = 256 * 1024 * 1024   # per text/HTML file, per JSONL line
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def sniff_kind(path: Path) -> str:
     try:
         with open_input(path, max_bytes=1 << 20) as f:
             head = f.read(4096)
-    except (OSError, InputError):
+    except Exception:   # unreadable, truncated or corrupt: reading it later reports why
         return "text"
     stripped = head.lstrip()
     low = stripped[:200].lower()
@@ -90,29 +90,75 @@ def expand_inputs(args: Iterable[str]) -> Iterator[Input]:
                     yield Input(mp, m, kind_of(mp.name) or sniff_kind(mp))
 
 
-class _CappedReader(io.RawIOBase):
-    """Reads at most `limit` bytes from `inner`, then raises InputError (the bomb guard)."""
+# Whole-document kinds are capped per file; line kinds per line (a JSONL file may be any size, one
+# record may not); WARC files are streamed record by record and only the bomb ratio guard applies.
+PER_LINE_KINDS = ("jsonl", "urls")
+UNCAPPED_KINDS = ("warc",)
+# The bomb guard for compressed inputs: past BOMB_FLOOR decompressed bytes, more than BOMB_RATIO
+# times the compressed bytes read so far is refused. Text compresses 3-10x, repetitive HTML or JSONL
+# 20-50x; gzip's own maximum is about 1030x, which is what a bomb uses.
+BOMB_FLOOR = 16 * 1024 * 1024
+BOMB_RATIO = 200
 
-    def __init__(self, inner: BinaryIO, limit: int, source: str):
+
+def _mib(n: int) -> str:
+    return f"{n / (1 << 20):g} MiB" if n >= 1 << 20 else f"{n} bytes"
+
+
+class _CappedReader(io.RawIOBase):
+    """Reads `inner` and raises InputError as soon as a limit is passed (the bomb guard).
+
+    limit       decompressed bytes for the whole input (None: no cap)
+    line_limit  bytes between two newlines (None: no cap)
+    raw         the compressed file under `inner`, for the compression-ratio guard (None: not compressed)
+    """
+
+    def __init__(self, inner: BinaryIO, limit: int | None, source: str, *, line_limit: int | None = None,
+                 raw: BinaryIO | None = None):
         self.inner, self.limit, self.source, self.count = inner, limit, source, 0
+        self.line_limit, self.line, self.raw = line_limit, 0, raw
+        self.file: BinaryIO | None = None
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, b) -> int:  # type: ignore[override]
-        n = self.inner.readinto(b) if hasattr(self.inner, "readinto") else 0
+        n = self.inner.readinto(b)
+        if not n:
+            return 0
         self.count += n
-        if self.count > self.limit:
-            raise InputError(self.source, f"decompressed size exceeds the limit of {self.limit} bytes", "too-large")
+        if self.limit is not None and self.count > self.limit:
+            raise InputError(self.source, f"decompressed size exceeds the limit of {_mib(self.limit)} "
+                                          f"(--max-bytes); stopped after {self.count} bytes", "too-large")
+        if self.line_limit is not None:
+            nl = bytes(memoryview(b)[:n]).rfind(b"\n")
+            self.line = n - nl - 1 if nl >= 0 else self.line + n
+            if self.line > self.line_limit:
+                raise InputError(self.source, f"a line exceeds the limit of {_mib(self.line_limit)} "
+                                              f"(--max-bytes); stopped after {self.count} bytes", "too-large")
+        if self.raw is not None and self.count > BOMB_FLOOR:
+            packed = max(1, self.raw.tell())
+            if self.count > BOMB_RATIO * packed:
+                raise InputError(self.source, f"compression bomb: {self.count} bytes inflated from {packed} "
+                                              f"(over {BOMB_RATIO}x past {_mib(BOMB_FLOOR)}); stopped", "too-large")
         return n
 
     def close(self) -> None:
-        self.inner.close()
-        super().close()
+        try:
+            self.inner.close()
+            if self.file is not None:
+                self.file.close()
+        finally:
+            super().close()
 
 
-def open_input(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, source: str | None = None) -> BinaryIO:
-    """Open `path` for reading bytes, decompressing gzip/zstd by magic bytes, capped at `max_bytes`."""
+def open_input(path: Path, max_bytes: int | None = DEFAULT_MAX_BYTES, source: str | None = None, *,
+               kind: str | None = None) -> BinaryIO:
+    """Open `path` for reading bytes, decompressing gzip/zstd by magic bytes, with the size limits.
+
+    `max_bytes` caps the decompressed bytes of the file, or of each line for line kinds (JSONL, URL
+    lists); WARC is not capped by size. Compressed input is also refused when it inflates like a bomb.
+    """
     source = source or str(path)
     try:
         raw = open(path, "rb")
@@ -125,6 +171,7 @@ def open_input(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, source: str | Non
     magic = raw.read(4)
     raw.seek(0)
     inner: BinaryIO
+    compressed: BinaryIO | None = raw
     if magic.startswith(GZIP_MAGIC):
         inner = gzip.GzipFile(fileobj=raw)  # type: ignore[assignment]
     elif magic.startswith(ZSTD_MAGIC):
@@ -132,8 +179,14 @@ def open_input(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, source: str | Non
 
         inner = zstandard.ZstdDecompressor().stream_reader(raw, closefd=True)  # type: ignore[assignment]
     else:
-        inner = raw
-    return io.BufferedReader(_CappedReader(inner, max_bytes, source), buffer_size=1 << 16)  # type: ignore[return-value]
+        inner, compressed = raw, None
+    if max_bytes is not None and max_bytes <= 0:
+        max_bytes = None
+    per_line = kind in PER_LINE_KINDS
+    capped = _CappedReader(inner, None if per_line or kind in UNCAPPED_KINDS else max_bytes, source,
+                           line_limit=max_bytes if per_line else None, raw=compressed)
+    capped.file = raw          # GzipFile does not close the file it was given
+    return io.BufferedReader(capped, buffer_size=1 << 16)  # type: ignore[return-value]
 
 
 def read_all(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, source: str | None = None) -> bytes:

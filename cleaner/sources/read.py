@@ -1,6 +1,7 @@
 """Turn the run's inputs (paths, directories, globs, URLs, Document iterables) into one ordered stream."""
 from __future__ import annotations
 
+import zlib
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -17,14 +18,25 @@ def _read_file(inp: Input, max_bytes: int) -> Iterator[Item]:
     try:
         if inp.path is None or not inp.path.exists():
             raise InputError(inp.display, "no such file or directory", "unreadable")
-        with open_input(inp.path, max_bytes, inp.display) as stream:
+        with open_input(inp.path, max_bytes, inp.display, kind=inp.kind) as stream:
             yield from reader(stream, inp.display)
     except InputError as e:
         yield Failure(e.source, e.reason, e.kind)
-    except (EOFError, OSError) as e:
-        yield Failure(inp.display, f"corrupt or truncated input ({type(e).__name__}: {e})", "corrupt")
+    except (EOFError, OSError, zlib.error) as e:
+        yield Failure(inp.display, f"corrupt or truncated input ({type(e).__name__}: {_short(e)})", "corrupt")
+    except RecursionError:
+        yield Failure(inp.display, "nested too deeply to read", "unreadable")
+    except MemoryError:
+        yield Failure(inp.display, "too large to read in memory (lower --max-bytes)", "too-large")
     except Exception as e:  # a reader bug or a library failing on hostile bytes: report, go on
-        yield Failure(inp.display, f"unreadable ({type(e).__name__}: {e})", "unreadable")
+        kind = "corrupt" if type(e).__name__ == "ZstdError" else "unreadable"
+        yield Failure(inp.display, f"{kind} input ({type(e).__name__}: {_short(e)})", kind)
+
+
+def _short(e: BaseException) -> str:
+    """An exception's message on one short line (the user sees one stderr line per failure)."""
+    text = " ".join(str(e).split())
+    return text if len(text) <= 200 else text[:197] + "..."
 
 
 def iter_items(inputs: Iterable[str | Path | Document], *, max_bytes: int = DEFAULT_MAX_BYTES,
