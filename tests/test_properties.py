@@ -132,3 +132,12 @@ def test_write_jsonl_with_lone_surrogates_gives_valid_utf8(tmp_path, bad):
     cleaner.write_jsonl([Document(id="1", source="s", text=bad)], path)
     rec = json.loads(path.read_bytes().decode("utf-8"))
     assert _utf8_clean(rec["text"])
+
+
+@pytest.mark.xfail(strict=False, reason="heuristics (line classifier): removing a line changes its neighbours' "
+                   "context, so a second pass removes more; fix proposed in the issue 6 report (classify to a "
+                   "fixpoint inside the step)")
+def test_idempotent_when_a_removal_changes_the_context():
+    text = "&amp;Subscribe to our newsletter\u20280:\x83\u00bf\r&amp;"     # found by hypothesis
+    once = cleaner.clean_text(text)
+    assert cleaner.clean_text(once) == once
