@@ -58,4 +58,4 @@ def test_sigkill_then_resume_gives_identical_corpus(tmp_path):
     assert p.wait() == 0, p.stderr.read().decode()
     assert out.read_bytes() == full.read_bytes()
     assert not Path(f"{out}.ckpt").exists(), "the checkpoint is removed once the run completes"
-    assert not [f.name for f in tmp_path.iterdir() if f.name.endswith(".tmp")], "stale temp files are cleared"
+    assert not [f.name for f in tmp_path.iterdir() if f.name.startswith(".killed.jsonl.")], "stale temp files are cleared"

@@ -39,12 +39,9 @@ class Checkpoint:
         """A checkpoint and its spool: resumed when asked and valid, else fresh. Returns items to skip."""
         directory = Path(f"{output}.ckpt")
         cp = cls(directory, fingerprint(inputs, options))
-        out = Path(output)
-        for stale in out.parent.glob(f".{out.name}.*.tmp"):   # temp files of a killed writer
-            try:
-                stale.unlink()
-            except OSError:
-                pass
+        from cleaner.sinks.atomic import remove_stale_temps
+
+        remove_stale_temps(output)        # temp files a killed writer left (unlocked ones only)
         if resume and cp.state_path.exists():
             try:
                 state = json.loads(cp.state_path.read_text())
