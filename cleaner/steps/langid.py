@@ -43,6 +43,122 @@ _factory_lock = threading.Lock()
 _URLISH = re.compile(r"\S*(?:https?://|www\.|@)\S*")
 
 
+_ROW_CACHE_MAX = 50_000   # n-gram rows kept as arrays per process (55 floats each: at most ~25 MB)
+
+
+def _fast_detector_class():
+    """A langdetect Detector with the same results, bit for bit, at a fraction of the cost.
+
+    Same random draws, same floating-point operations in the same order: the n-gram scan is inlined
+    with a per-process cache of langdetect's own character normalisation, and each trial's update
+    (`prob[i] *= weight + p(word|lang)`) and normalisation run as numpy element-wise operations (exactly
+    rounded like Python floats; the sum stays Python's sequential `sum`). tests/test_langid_fast.py
+    compares it with the stock Detector. Reference: langdetect 1.0.9, its last release.
+    """
+    import numpy as np
+    from langdetect.detector import Detector
+    from langdetect.lang_detect_exception import ErrorCode, LangDetectException
+    from langdetect.utils.ngram import NGram
+
+    class _Normalised(dict):
+        """str.translate table: langdetect's per-character normalisation, filled on first sight."""
+
+        def __missing__(self, code: int) -> str:
+            value = self[code] = NGram.normalize(chr(code))
+            return value
+
+    char_table = _Normalised()
+    row_cache: dict[str, "np.ndarray"] = {}
+    spaces = re.compile(" {2,}")
+
+    class FastDetector(Detector):
+        def append(self, text):
+            text = self.URL_RE.sub(" ", text)
+            text = self.MAIL_RE.sub(" ", text)
+            text = NGram.normalize_vi(text)
+            head = text[: self.max_text_length]
+            # Stock: a space is dropped when the character before it (kept or not) was a space.
+            self.text += spaces.sub(" ", head)
+
+        def _extract_ngrams(self):
+            wmap = self.word_lang_prob_map
+            result = []
+            grams, capital = " ", False
+            if len(char_table) > 100_000:
+                char_table.clear()
+            for c in self.text.translate(char_table):
+                last = grams[-1]
+                if last == " ":
+                    grams, capital = " ", False
+                    if c == " ":
+                        continue
+                elif len(grams) >= 3:
+                    grams = grams[1:]
+                grams += c
+                if c.isupper():
+                    if last.isupper():
+                        capital = True
+                else:
+                    capital = False
+                if capital:
+                    continue
+                w = grams[-1:]
+                if w and w != " " and w in wmap:
+                    result.append(w)
+                if len(grams) >= 2:
+                    w = grams[-2:]
+                    if w in wmap:
+                        result.append(w)
+                    if len(grams) >= 3 and grams in wmap:
+                        result.append(grams)
+            return result
+
+        def _detect_block(self):
+            self.cleaning_text()
+            ngrams = self._extract_ngrams()
+            if not ngrams:
+                raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
+            wmap = self.word_lang_prob_map
+            if len(row_cache) > _ROW_CACHE_MAX:
+                row_cache.clear()
+
+            def row(w: str) -> "np.ndarray":
+                r = row_cache.get(w)
+                if r is None:
+                    r = row_cache[w] = np.array(wmap[w], dtype=np.float64)
+                return r
+            n_langs = len(self.langlist)
+            langprob = [0.0] * n_langs
+            self.random.seed(self.seed)
+            randbelow = self.random._randbelow   # what random.choice calls: the same draws
+            n = len(ngrams)
+            conv, limit = self.CONV_THRESHOLD, self.ITERATION_LIMIT
+            buf = np.empty((6, n_langs), dtype=np.float64)
+            for _ in range(self.n_trial):
+                prob = np.array(self._init_probability(), dtype=np.float64)
+                alpha = self.alpha + self.random.gauss(0.0, 1.0) * self.ALPHA_WIDTH
+                weight = alpha / self.BASE_FREQ
+                # Stock: update with one random n-gram per step i, normalise and test at i = 0, 5, 10...
+                # Here the updates between two tests are one block: the same draws, and
+                # multiply.accumulate multiplies left to right, as the stock loop does.
+                i, block = 0, 1
+                while True:
+                    buf[0] = prob
+                    for k in range(1, block + 1):
+                        buf[k] = row(ngrams[randbelow(n)])
+                    np.add(buf[1 : block + 1], weight, out=buf[1 : block + 1])
+                    prob = np.multiply.accumulate(buf[: block + 1], axis=0)[block]
+                    np.divide(prob, sum(prob.tolist()), out=prob)
+                    if prob.max() > conv or i >= limit:
+                        break
+                    i += 5
+                    block = 5
+                langprob = [a + p / self.n_trial for a, p in zip(langprob, prob.tolist())]
+            self.langprob = langprob
+
+    return FastDetector
+
+
 def _get_factory():
     """The process-wide langdetect factory, profiles loaded on first use (about a second)."""
     global _factory
@@ -56,6 +172,8 @@ def _get_factory():
                 factory = DetectorFactory()
                 factory.load_profile(PROFILES_DIRECTORY)
                 factory.seed = SEED
+                fast = _fast_detector_class()
+                factory._create_detector = lambda: fast(factory)   # noqa: SLF001 - see _fast_detector_class
                 _factory = factory
     return _factory
 
@@ -83,12 +201,15 @@ def sample_text(text: str, limit: int = SAMPLE_CHARS) -> str:
     return "\n".join(lines[i] for i in sorted(picked))[:limit]
 
 
-def letter_weight(text: str) -> int:
-    """Letters in the text, ideographs and syllables of CJK scripts counted three times."""
+def letter_weight(text: str, enough: int | None = None) -> int:
+    """Letters in the text, ideographs and syllables of CJK scripts counted three times; the count
+    stops once it reaches `enough` (the caller only needs to know that)."""
     n = 0
     for ch in text:
         if ch.isalpha():
             n += 3 if unicodedata.east_asian_width(ch) == "W" else 1
+            if enough is not None and n >= enough:
+                break
     return n
 
 
@@ -96,13 +217,14 @@ def _has_range(text: str, ranges: tuple[tuple[int, int], ...]) -> bool:
     return any(lo <= ord(ch) <= hi for ch in text for lo, hi in ranges)
 
 
+_FROM_HANGUL_JAMO = re.compile("[\u1100-\U0010ffff]")
 _HANGUL = ((0x1100, 0x11FF), (0x3130, 0x318F), (0xAC00, 0xD7AF))
 _KANA = ((0x3040, 0x30FF), (0x31F0, 0x31FF), (0xFF66, 0xFF9F))
 
 
 def _impossible_languages(text: str) -> set[str]:
     """CJK languages whose script does not occur in the text (see the module docstring)."""
-    if not any(ord(ch) >= 0x1100 for ch in text):
+    if not _FROM_HANGUL_JAMO.search(text):
         return {"ko", "ja"}
     hangul, kana = _has_range(text, _HANGUL), _has_range(text, _KANA)
     out = set()
@@ -146,7 +268,7 @@ def detect_language(text: str) -> tuple[str, float]:
     if not isinstance(text, str):
         return "und", 0.0
     sample = sample_text(text)
-    if letter_weight(_URLISH.sub(" ", sample)) < MIN_LETTERS:
+    if letter_weight(_URLISH.sub(" ", sample), enough=MIN_LETTERS) < MIN_LETTERS:
         return "und", 0.0
     try:
         probs = language_probabilities(sample)
