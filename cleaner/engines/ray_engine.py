@@ -52,8 +52,9 @@ def _ensure_ray(options: Any) -> tuple[Any, bool]:
     ctx.enable_progress_bars = sys.stderr.isatty()
     if hasattr(ctx, "print_on_execution_start"):
         ctx.print_on_execution_start = False
-    logging.getLogger("ray").setLevel(logging.WARNING)
-    logging.getLogger("ray.data").setLevel(logging.WARNING)
+    quiet = logging.WARNING if sys.stderr.isatty() else logging.ERROR
+    for name in ("ray", "ray.data"):     # start-up notices, "progress bars disabled", resource hints
+        logging.getLogger(name).setLevel(quiet)
     if ray.is_initialized():
         return ray, False
     if options.ray_address:
@@ -150,25 +151,28 @@ def _band_rows(batch: dict[str, np.ndarray], *, position_ref: list, bands: int) 
     return {"band": np.concatenate(band), "key": np.concatenate(key), "owner": np.concatenate(owner)}
 
 
-def _band_pairs(group: dict[str, np.ndarray]) -> dict[str, Any]:
-    """Candidate pairs (i < j) of documents sharing a bucket within one band."""
-    from cleaner.dedup.cluster import _pairs_in_buckets
+def _band_group(part: int, parts: int, sigs: list, config: Any, *blocks: Any) -> tuple[np.ndarray, int]:
+    """One group of bands (band % parts == part): candidate pairs within its buckets, verified.
 
-    found = _pairs_in_buckets(np.ascontiguousarray(group["key"]), np.ascontiguousarray(group["owner"]))
-    pairs = np.unique(np.concatenate(found), axis=0) if found else np.empty((0, 2), np.int64)
-    return {"i": pairs[:, 0].copy(), "j": pairs[:, 1].copy()}
+    Returns (verified pairs, candidate pairs) for those bands. Each band is independent, so the
+    bands are the shuffle key; `blocks` are the (band, key, owner) tables of the band-row map.
+    """
+    from cleaner.dedup.cluster import _near, _pairs_in_buckets
 
-
-def _verify(batch: dict[str, np.ndarray], *, sigs_ref: list, config: Any) -> dict[str, Any]:
-    """Keep the candidate pairs that are near duplicates (Jaccard or containment, as locally)."""
-    import ray
-
-    from cleaner.dedup.cluster import _near
-
-    sigs = ray.get(sigs_ref[0])
-    keep = [bool(_near(sigs[i], sigs[j], config)) for i, j in zip(batch["i"].tolist(), batch["j"].tolist())]
-    mask = np.asarray(keep, dtype=bool)
-    return {"i": batch["i"][mask], "j": batch["j"][mask]}
+    band = np.concatenate([b.column("band").to_numpy() for b in blocks]) if blocks else np.empty(0, np.int64)
+    key = np.concatenate([b.column("key").to_numpy() for b in blocks]) if blocks else np.empty(0, np.uint64)
+    owner = np.concatenate([b.column("owner").to_numpy() for b in blocks]) if blocks else np.empty(0, np.int64)
+    chunks = []
+    for b in range(part, config.bands, parts):
+        mine = band == b
+        found = _pairs_in_buckets(np.ascontiguousarray(key[mine]), np.ascontiguousarray(owner[mine]))
+        if found:
+            chunks.append(np.unique(np.concatenate(found), axis=0))
+    if not chunks:
+        return np.empty((0, 2), np.int64), np.empty((0, 2), np.int64)
+    candidates = np.unique(np.concatenate(chunks), axis=0)
+    keep = np.fromiter((_near(sigs[i], sigs[j], config) for i, j in candidates.tolist()), dtype=bool, count=len(candidates))
+    return candidates[keep], candidates
 
 
 # -- driver side ------------------------------------------------------------------------------
@@ -260,18 +264,18 @@ def distributed_clusters(ray: Any, final: Any, rows: list[tuple], row_index: lis
             position = np.full(max(row_index) + 1, -1, dtype=np.int64)
             for p in members:
                 position[row_index[p]] = p
-            position_ref, sigs_ref = [ray.put(position)], [ray.put(sigs)]
+            position_ref = [ray.put(position)]
             banded = final.select_columns(["idx", "sig"]).map_batches(
                 _band_rows, fn_kwargs={"position_ref": position_ref, "bands": config.bands}, batch_format="numpy")
-            pairs = banded.groupby("band").map_groups(_band_pairs, batch_format="numpy").materialize()
-            verified = pairs.map_batches(_verify, fn_kwargs={"sigs_ref": sigs_ref, "config": config},
-                                         batch_format="numpy", batch_size=4096)
-            found = [np.stack([b["i"], b["j"]], axis=1) for b in verified.iter_batches(batch_format="numpy") if len(b["i"])]
-            if found:
-                edges = np.unique(np.concatenate(found), axis=0)
-            candidates = len(np.unique(np.concatenate(
-                [np.stack([b["i"], b["j"]], axis=1) for b in pairs.iter_batches(batch_format="numpy")] or
-                [np.empty((0, 2), np.int64)]), axis=0))
+            blocks = banded.to_arrow_refs()
+            parts = max(1, min(config.bands, int(ray.cluster_resources().get("CPU", 1))))
+            sigs_ref = ray.put(sigs)
+            group = ray.remote(_band_group).options(num_returns=2)
+            results = [group.remote(p, parts, sigs_ref, config, *blocks) for p in range(parts)]
+            verified = [ray.get(v) for v, _ in results]
+            found = [ray.get(c) for _, c in results]
+            edges = np.unique(np.concatenate(verified), axis=0)
+            candidates = len(np.unique(np.concatenate(found), axis=0))
     return _clusters_from_edges(rows, links, edges, candidates)
 
 
