@@ -27,7 +27,7 @@ def _add_cleaning_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rejects", metavar="PATH", help="write dropped documents with their reason here")
     p.add_argument("--stats", metavar="PATH", help="stats file (default: OUT.stats.json)")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run from its checkpoint")
-    p.add_argument("--max-bytes", type=int, default=None, help="decompressed bytes per input (default 512 MiB)")
+    p.add_argument("--max-bytes", type=int, default=None, help="decompressed bytes per text/HTML file or JSONL line (default 256 MiB)")
     p.add_argument("--max-chars", type=int, default=None, help="characters per document (default 5,000,000)")
     p.add_argument("--timeout", type=float, default=None, help="seconds of extraction per page (default 30)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary")

@@ -37,7 +37,7 @@ class Options:
     ray_address: str | None = None
     explain: bool = False
     min_chars: int = 1                        # documents shorter than this after cleaning are dropped
-    max_bytes: int = 512 * 1024 * 1024        # decompressed bytes per input (bomb guard)
+    max_bytes: int = 256 * 1024 * 1024        # decompressed bytes per text/HTML file or JSONL line
     max_chars: int = 5_000_000                # characters per document (longer: cut, and counted)
     doc_timeout: float = 30.0                 # seconds of extraction per document
     delay: float = 1.0                        # scraper: seconds between requests to one host

@@ -114,8 +114,6 @@ def test_symlink_inside_the_tree_fixes_the_target_and_stays_a_link(tmp_path, mon
     assert CLEAN_MARK in target.read_text(encoding="utf-8")
 
 
-@pytest.mark.xfail(strict=True, reason="commands/lint.py cmd_fix follows symlinks anywhere; change proposed "
-                   "in the issue 6 report (refuse links that resolve outside the working tree). Remove once applied.")
 def test_symlink_out_of_the_tree_is_not_followed(tmp_path, monkeypatch, run_cli):
     tree, outside = tmp_path / "repo", tmp_path / "elsewhere"
     tree.mkdir()

@@ -94,9 +94,6 @@ def test_disk_full_at_fsync_keeps_the_previous_corpus(tmp_path, monkeypatch, run
     assert err.strip().splitlines()[-1] == f"cleaner: {out}: cannot write: No space left on device"
 
 
-@pytest.mark.xfail(strict=True, reason="engines/spool.py: a full disk while spooling prints "
-                   "'cleaner: [Errno 28] No space left on device' without naming the file; fix proposed "
-                   "in the issue 6 report (OutputError naming the spool). Remove this mark once fixed.")
 def test_disk_full_in_the_checkpoint_spool_names_the_file(tmp_path, monkeypatch, run_cli):
     out = _previous_corpus(tmp_path)
 

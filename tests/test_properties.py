@@ -123,8 +123,6 @@ def test_write_jsonl_round_trips(tmp_path_factory, docs):
         assert json.loads(line) == json.loads(json.dumps(doc.record()))
 
 
-@pytest.mark.xfail(strict=True, reason="sinks/jsonl.dumps: orjson refuses lone surrogates (TypeError); "
-                   "fix proposed in the issue 6 report: scrub them to U+FFFD. Remove this mark once fixed.")
 @pytest.mark.parametrize("bad", ["\ud800", "a\udfffb", "x\ud83d"])
 def test_write_jsonl_with_lone_surrogates_gives_valid_utf8(tmp_path, bad):
     """A lone surrogate (possible only through the Python API) must not make the sink fail or emit bad UTF-8."""

@@ -105,6 +105,15 @@ def cmd_check(paths: list[str]) -> int:
     return 1 if n else 0
 
 
+def fix_target(path: Path) -> Path | None:
+    """The file to rewrite: a symlink's target when it stays inside the working tree, else None."""
+    real = Path(os.path.realpath(path))
+    if real != Path(os.path.abspath(path)) and not real.is_relative_to(os.path.realpath(os.getcwd())):
+        print(f"cleaner: {path}: symlink to {real}, outside the working tree; not fixed", file=sys.stderr)
+        return None
+    return real
+
+
 def cmd_fix(paths: list[str]) -> int:
     from cleaner.sinks.atomic import atomic_output
 
@@ -115,7 +124,9 @@ def cmd_fix(paths: list[str]) -> int:
         new = fixed_text(text)
         if new == text:
             continue
-        real = Path(os.path.realpath(path))
+        real = fix_target(path)
+        if real is None:
+            continue
         with atomic_output(real, mode=real.stat().st_mode & 0o7777) as f:
             f.write(new.encode("utf-8"))
         print(f"fixed {path}", file=sys.stderr)

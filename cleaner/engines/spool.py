@@ -11,6 +11,8 @@ import struct
 import tempfile
 from typing import Any, Iterator
 
+from cleaner.sinks.atomic import OutputError
+
 _LEN = struct.Struct("<Q")
 
 
@@ -29,25 +31,35 @@ class Spool:
 
     def write(self, obj: Any) -> None:
         data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-        self._f.write(_LEN.pack(len(data)))
-        self._f.write(data)
+        try:
+            self._f.write(_LEN.pack(len(data)))
+            self._f.write(data)
+        except OSError as e:
+            raise OutputError(f"{self.path}: cannot write: {e.strerror or e}") from None
         self.count += 1
 
     def commit(self) -> int:
         """Flush to disk; returns the byte size that holds exactly `count` records."""
-        self._f.flush()
-        os.fsync(self._f.fileno())
+        try:
+            self._f.flush()
+            os.fsync(self._f.fileno())
+        except OSError as e:
+            raise OutputError(f"{self.path}: cannot write: {e.strerror or e}") from None
         return self._f.tell()
 
-    def __iter__(self) -> Iterator[Any]:
+    def raw(self) -> Iterator[bytes]:
+        """The records as written, still pickled (to hand on to another process unopened)."""
         self._f.flush()
-        with open(self.path, "rb") as f:
+        with open(self.path, "rb", buffering=1 << 20) as f:
             for _ in range(self.count):
                 head = f.read(_LEN.size)
                 if len(head) < _LEN.size:
                     return
                 (n,) = _LEN.unpack(head)
-                yield pickle.loads(f.read(n))
+                yield f.read(n)
+
+    def __iter__(self) -> Iterator[Any]:
+        return map(pickle.loads, self.raw())
 
     def close(self) -> None:
         try:

@@ -11,7 +11,21 @@ from cleaner.sinks.atomic import atomic_output
 
 
 def dumps(record: dict[str, Any]) -> bytes:
-    return orjson.dumps(record) + b"\n"
+    """One JSON line. A lone surrogate (only the Python API can bring one in) becomes U+FFFD."""
+    try:
+        return orjson.dumps(record) + b"\n"
+    except TypeError:
+        return orjson.dumps(_scrub(record)) + b"\n"
+
+
+def _scrub(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(value, dict):
+        return {_scrub(k): _scrub(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_scrub(v) for v in value]
+    return value
 
 
 def write_jsonl(docs: Iterable[Document | dict[str, Any]], path: str | Path, *, explain: bool = False) -> int:
