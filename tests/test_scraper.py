@@ -160,3 +160,22 @@ def test_public_to_private_redirect_is_refused(monkeypatch):
     [allowed] = list(fetch_all(["http://public.example/start"], delay=0, respect_robots=False,
                                allow_private_redirects=True))
     assert isinstance(allowed, Document) and allowed.url == "http://127.0.0.1:9/admin"
+
+
+def test_scrape_command_end_to_end(server, tmp_path, run_cli):
+    """`cleaner scrape` with a .urls file: good pages in the corpus with their final URLs, faults on
+    stderr one line each and counted, exit status 0."""
+    base = f"http://127.0.0.1:{server.server_port}"
+    url_file = tmp_path / "list.urls"
+    url_file.write_text("\n".join(base + p for p in ["/ok", "/r1", "/cp1252", "/error500", "/missing", "/private/x"]) + "\n")
+    out = tmp_path / "c.jsonl"
+    code, _, err = run_cli("scrape", "--urls", url_file, "-o", out, "--delay", str(DELAY), "-j", "1", "--quiet", "--dedup", "none")
+    assert code == 0, err
+    import json
+    recs = [json.loads(l) for l in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["url"] for r in recs] == [base + "/ok", base + "/final", base + "/cp1252"]
+    assert "Crème brûlée — “quoted” €5" in recs[2]["text"]
+    fails = [l for l in err.splitlines() if l.startswith("cleaner: ")]
+    assert len(fails) == 3 and any("/private/x" in l and "robots" in l.lower() for l in fails), err
+    stats = json.loads((tmp_path / "c.jsonl.stats.json").read_text())
+    assert stats["failures_total"] == 3
