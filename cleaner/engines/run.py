@@ -1,10 +1,11 @@
 """Running a Pipeline over a corpus on this machine: phases, the line-count pass, dedup, ordering."""
 from __future__ import annotations
 
+import pickle
 from typing import Any, Callable, Iterable, Iterator
 
 from cleaner.document import Document
-from cleaner.engines.local import map_ordered
+from cleaner.engines.local import can_fork, map_ordered
 from cleaner.engines.spool import Spool
 from cleaner.linefreq import LineCounts, document_keys, site_of
 from cleaner.sources import Failure
@@ -21,27 +22,41 @@ def make_deduper(options: Any) -> Any:
     return make_stage(options.dedup, near_threshold=options.near_threshold)
 
 
-def _init_phase(options: Any, which: str, counts: LineCounts | None, last: bool) -> None:
-    from cleaner.pipeline import Pipeline
+def _init_phase(options: Any, which: str, counts: LineCounts | None, last: bool, pipe: Any = None,
+                keys: bool = False) -> None:
+    """Set up this process's phase. `pipe`: use its built steps (in-process, or inherited by forked
+    workers) rather than building new ones. `keys`: also return each kept document's line keys (the
+    count pass then happens in the workers)."""
+    if pipe is None:
+        from cleaner.pipeline import Pipeline
 
-    pipe = Pipeline(options)
+        pipe = Pipeline(options)
     a, b = pipe.phases()
     steps = a if which == "A" else b
     for step in steps:
         if counts is not None and hasattr(step, "bind"):
             step.bind(counts)
+        warm_up = getattr(step, "warm_up", None)
+        if callable(warm_up):
+            warm_up()                     # load lazily-loaded data now, before workers fork
+    dedup = make_deduper(options) if last else None
     _PHASE.clear()
-    _PHASE.update(which=which, steps=steps, dedup=make_deduper(options) if last else None, counts=counts)
+    _PHASE.update(which=which, steps=steps, dedup=dedup, counts=counts, keys=keys)
 
 
 # A spool entry is one of ("ok", Document, signature | None), ("drop", Document), ("fail", Failure, phase).
+# With `keys`, phase A's kept entries carry a fourth item, the document's line keys, which the main
+# process counts and strips before spooling.
 Entry = tuple
 
 
 def _work(item: Any) -> Entry:
-    """Run this process's phase on one item: a Document or Failure (phase A) or an entry (phase B)."""
+    """Run this process's phase on one item: a Document or Failure (phase A) or an entry, possibly
+    still pickled (phase B)."""
     from cleaner.pipeline import apply_steps
 
+    if isinstance(item, bytes):
+        item = pickle.loads(item)
     if isinstance(item, tuple):
         if item[0] != "ok":
             return item
@@ -55,6 +70,8 @@ def _work(item: Any) -> Entry:
         return ("drop", out.doc)
     dedup = _PHASE["dedup"]
     sig = dedup.signature(out.doc, _PHASE["counts"]) if dedup is not None else None
+    if _PHASE.get("keys"):
+        return ("ok", out.doc, sig, document_keys(out.doc.lines))
     return ("ok", out.doc, sig)
 
 
@@ -107,32 +124,43 @@ def run_local(pipe: Any, inputs: Iterable[Any], *, on_failure: Callable[[Failure
         for it in islice(source, skip, None):
             yield _limited(it, opts.max_chars)
 
+    # Workers use this process's built steps when they can inherit them (in-process or forked).
+    shared_pipe = pipe if jobs <= 1 or can_fork() else None
+    counts = LineCounts() if second_pass else None
     final = spool
     try:
-        # Phase A: every outcome, in input order, to the spool (the checkpointed part).
+        if counts is not None and skip:
+            # Resumed: the outcomes already in the checkpoint are counted from it.
+            for entry in spool:
+                if entry[0] == "ok":
+                    counts.add(document_keys(entry[1].lines), site_of(entry[1].url, entry[1].source))
+
+        # Phase A: every outcome, in input order, to the spool (the checkpointed part); the line
+        # keys of kept documents come back with them and are counted here.
         done = skip
-        for entry in map_ordered(_work, items(), jobs=jobs, init=_init_phase, init_args=(opts, "A", None, not second_pass)):
+        init_a = (opts, "A", None, not second_pass, shared_pipe, second_pass)
+        for entry in map_ordered(_work, items(), jobs=jobs, init=_init_phase, init_args=init_a):
             done += 1
             if progress:
                 progress(done)
             if entry[0] == "fail":
                 on_failure(entry[1])
+            elif len(entry) == 4:
+                counts.add(entry[3], site_of(entry[1].url, entry[1].source))
+                entry = entry[:3]
             spool.write(entry)
             if cp:
                 cp.maybe_save(spool)
         if cp:
             cp.maybe_save(spool, force=True)
 
-        # The line-count pass, then phase B, over the spool.
+        # Phase B over the spool (records go to the workers still pickled).
         if second_pass:
-            counts = LineCounts()
-            for entry in spool:
-                if entry[0] == "ok":
-                    counts.add(document_keys(entry[1].lines), site_of(entry[1].url, entry[1].source))
             from cleaner.engines.spool import Spool as _S
 
             final = _S()
-            for entry in map_ordered(_work, iter(spool), jobs=jobs, init=_init_phase, init_args=(opts, "B", counts, True)):
+            init_b = (opts, "B", counts, True, shared_pipe, False)
+            for entry in map_ordered(_work, spool.raw(), jobs=jobs, init=_init_phase, init_args=init_b):
                 if entry[0] == "fail" and entry[2] == "B":
                     on_failure(entry[1])
                 final.write(entry)

@@ -287,6 +287,10 @@ class LangId:
 
     name = "langid"
 
+    def warm_up(self) -> None:
+        """Load the language profiles now (the engine calls this before forking its workers)."""
+        _get_factory()
+
     def __call__(self, doc: Document) -> Document:
         doc.lang, doc.lang_score = detect_language(doc.text or doc.title or "")
         return doc
