@@ -162,8 +162,19 @@ def find_clusters(
             if uf.find(i) != uf.find(j) and _near(sigs[i], sigs[j], config):
                 uf.union(i, j)
                 result.verified += 1
+    return settle_components(result, rows, uf)
+
+
+def settle_components(result: DedupResult, rows: list[tuple], uf: "_UnionFind") -> DedupResult:
+    """One representative per connected component of `uf`, and what it replaced, into `result`.
+
+    The single place the representative rule lives (both engines use it): the most complete text
+    (most story shingles, then most words), ties broken by the smallest key.
+    """
+    keys = [r[0] for r in rows]
+    sigs: list[Signature] = [r[1] for r in rows]
+    sources = [r[2] if len(r) > 2 else None for r in rows]
     roots = np.array([uf.find(i) for i in range(len(rows))], dtype=np.int64)
-    del uf
     order = np.argsort(roots, kind="stable")
     bounds = np.flatnonzero(np.r_[True, roots[order][1:] != roots[order][:-1], True])
     for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist()):

@@ -202,17 +202,9 @@ def _input_blocks(ray: Any, inputs: Iterable[Any], options: Any) -> list[Any]:
 
 
 def _clusters_from_edges(rows: list[tuple], links: list[tuple[int, int]], edges: np.ndarray, candidates: int) -> Any:
-    """`find_clusters`' union-find and representative rule over precomputed exact links and verified edges.
+    """Union-find over exact links and verified edges, then `find_clusters`' own representative rule."""
+    from cleaner.dedup.cluster import DedupResult, _UnionFind, settle_components
 
-    Must match cleaner.dedup.cluster.find_clusters line for line after candidate verification
-    (tests/test_ray_engine.py checks the two agree).
-    """
-    from cleaner.dedup.cluster import DedupResult, _UnionFind
-    from cleaner.dedup.verify import overlap
-
-    keys = [r[0] for r in rows]
-    sigs = [r[1] for r in rows]
-    sources = [r[2] if len(r) > 2 else None for r in rows]
     result = DedupResult(documents=len(rows), candidates=candidates)
     uf = _UnionFind(len(rows))
     for first, other in links:
@@ -221,28 +213,7 @@ def _clusters_from_edges(rows: list[tuple], links: list[tuple[int, int]], edges:
         if uf.find(i) != uf.find(j):
             uf.union(i, j)
             result.verified += 1
-    roots = np.array([uf.find(i) for i in range(len(rows))], dtype=np.int64)
-    order = np.argsort(roots, kind="stable")
-    bounds = np.flatnonzero(np.r_[True, roots[order][1:] != roots[order][:-1], True])
-    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
-        if hi - lo < 2:
-            continue
-        group = order[lo:hi].tolist()
-        rep = min(group, key=lambda i: (-sigs[i].size, -sigs[i].length, keys[i]))
-        dups = []
-        for i in group:
-            if i == rep:
-                continue
-            same = sigs[i].exact == sigs[rep].exact
-            similarity = 1.0 if same else round(overlap(sigs[rep], sigs[i])[0], 4)
-            result.exact_dropped += same
-            result._replaced_by[keys[i]] = keys[rep]
-            dups.append({"id": keys[i], "source": sources[i], "similarity": similarity})
-        dups.sort(key=lambda d: (-d["similarity"], d["id"]))
-        result._duplicates[keys[rep]] = dups
-        result.clusters += 1
-        result.dropped += len(dups)
-    return result
+    return settle_components(result, rows, uf)
 
 
 def distributed_clusters(ray: Any, final: Any, rows: list[tuple], row_index: list[int], config: Any) -> Any:
