@@ -46,6 +46,9 @@ class Document:
     # Original line numbers of the current `text` lines (1-based), kept in step with `text` by the
     # line-editing helpers so that every Removal can name the line of the input it came from.
     line_numbers: list[int] | None = None
+    # Not part of the record: where the text came from ("text" as scraped, "html" once extracted
+    # from a page); a step with `applies_to` runs only on documents of those origins.
+    origin: str = "text"
     # Not part of the record: things worth counting in the stats ("extract/fallback", …).
     events: list[str] = field(default_factory=list)
 

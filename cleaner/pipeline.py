@@ -72,6 +72,9 @@ def build_steps(options: Options) -> list[Any]:
 def apply_steps(steps: Iterable[Any], doc: Document) -> Outcome:
     """Run steps over one document; a step that raises fails the document, not the run."""
     for step in steps:
+        applies_to = getattr(step, "applies_to", None)
+        if applies_to is not None and doc.origin not in applies_to:
+            continue
         try:
             out = step(doc)
         except Exception as e:  # noqa: BLE001 - hostile input must not end the run

@@ -334,6 +334,7 @@ class Extract:
         doc.date = doc.date or _clean_meta(date)
         doc.text = drop_leading_title(tidy_text(text), doc.title)
         doc.html = None
+        doc.origin = "html"
         doc.line_numbers = None
         return doc
 
