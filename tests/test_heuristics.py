@@ -79,7 +79,7 @@ def test_modes_are_ordered():
 
 
 def test_corpus_counts_are_optional_and_mark_repeated_lines():
-    pages = [CHROME_PAGE.replace("New weir", f"Story {i}") for i in range(4)]
+    pages = [CHROME_PAGE.replace("New weir", f"Story {i}") for i in range(6)]
     counts = LineCounts()
     for p in pages:
         counts.add(document_keys(p.split("\n")), "site")
@@ -103,3 +103,43 @@ def test_unknown_mode_is_refused():
     import pytest
     with pytest.raises(ValueError):
         make_step("heuristics", mode="wild")
+
+
+def test_a_subheading_shared_by_two_reposts_is_not_corpus_chrome():
+    """Two copies of one story share their short lines; that is a repost, not a template."""
+    story = PLAIN_ARTICLE
+    counts = LineCounts()
+    for text in (story, story, *(f"Other page {i}\n{PROSE[i % 5]}" for i in range(8))):
+        counts.add(document_keys(text.split("\n")), "site")
+    step = make_step("heuristics")
+    step.bind(counts)
+    doc = step(Document(id="r", source="site/r.txt", text=story))
+    assert doc.text == story, [(r.text, r.rule) for r in doc.removed]
+
+
+def test_an_ordered_list_after_the_last_paragraph_is_kept():
+    items = [f"{n}) {name}" for n, name in enumerate(
+        ["Garden hose reel", "Folding camp chair", "Solar lantern", "Steel water bottle", "Trail map"], start=1)]
+    links = [f"http://shop.example/{n}" for n in range(1, 6)]
+    listing = [x for pair in zip(items, links) for x in pair]
+    text = "\n".join([PROSE[0], PROSE[1], "Our picks:", *listing])
+    doc = clean(text)
+    kept = doc.text.split("\n")
+    assert all(line in kept for line in listing), [(r.text, r.rule) for r in doc.removed]
+
+
+def test_captions_tied_to_the_body_stay_in_balanced():
+    text = "\n".join([*PROSE, "The new weir gates near the lower valley", "Farmers upstream and their meadows"])
+    doc = clean(text)
+    assert doc.text == text, [(r.text, r.rule) for r in doc.removed]
+
+
+def test_cleaning_twice_changes_nothing():
+    for mode in ("strict", "balanced", "aggressive"):
+        once = clean(CHROME_PAGE, mode=mode).text
+        assert clean(once, mode=mode).text == once
+
+
+def test_the_step_only_applies_to_plain_text():
+    step = make_step("heuristics")
+    assert step.applies_to == ("text",)

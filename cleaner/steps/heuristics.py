@@ -8,6 +8,7 @@ gradient-boosted trees; lines above the mode's threshold go, each with the reaso
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from cleaner.classifier.features import FEATURE_NAMES, line_features
@@ -19,11 +20,48 @@ from cleaner.steps import drop_lines
 
 MODES = ("strict", "balanced", "aggressive")
 _F = {name: i for i, name in enumerate(FEATURE_NAMES)}
+MAX_ROUNDS = 4            # removing a tail line can expose its neighbour as tail: repeat to a fixpoint
+# Corpus repetition alone (inside the body) marks a line only when it is short, label-shaped and recurs
+# in many documents: re-posted stories share their subheadings in 2-3 documents, templates in dozens.
+REPEAT_MIN_DOCS = 5
+REPEAT_MIN_SHARE = 0.01
+REPEAT_MAX_WORDS = 10
+_ENUMERATOR = re.compile(r"^\s*\(?(\d{1,3})[.)]\s+\w")
+# A line of TIED_MIN_WORDS+ words whose content words mostly recur in the body's prose is a caption or
+# subheading of this article, not a menu item or another article's teaser (hand-set: on the dev set's
+# heuristic removals, every content line above 0.75 had 4+ words, every chrome line above it 1-2 words).
+TIED_MIN_SHARE = 0.75
+TIED_MIN_WORDS = 4
+LIST_MIN_ITEMS = 3        # an ordered list needs this many consecutively numbered items
+LIST_MAX_GAP = 3          # lines allowed between two items (a link or caption under each item)
+
+
+def ordered_list_lines(lines: list[str]) -> set[int]:
+    """Indices inside an ordered list ("1) ...", "2) ...", "3. ..." numbered one after another): a
+    numbered run is an in-article list (a top-ten, a recipe) far more often than navigation, so its
+    items and the lines between them are kept from the classifier in strict and balanced."""
+    items = [(i, int(m.group(1))) for i, l in enumerate(lines) if (m := _ENUMERATOR.match(l))]
+    protected: set[int] = set()
+    if not items:
+        return protected
+    run = items[:1]
+    for (i, n) in items[1:] + [(10 ** 9, -1)]:
+        prev_i, prev_n = run[-1]
+        if n == prev_n + 1 and i - prev_i <= LIST_MAX_GAP + 1:
+            run.append((i, n))
+            continue
+        if len(run) >= LIST_MIN_ITEMS:
+            # the last item keeps as many following lines as the items carry between them (its link)
+            per_item = min(b[0] - a[0] for a, b in zip(run, run[1:])) - 1
+            tail = run[-1][0] + 1 + per_item
+            protected.update(range(run[0][0], tail))
+        run = [(i, n)]
+    return protected
 
 
 def explain(row: list[float]) -> str:
     """The dominant human-readable signal behind a dropped line."""
-    if row[_F["corpus_count"]] >= 2 or row[_F["site_count"]] >= 2:
+    if row[_F["corpus_count"]] >= REPEAT_MIN_DOCS and row[_F["corpus_share"]] >= REPEAT_MIN_SHARE:
         return "heuristic/repeated-across-corpus"
     if row[_F["has_email"]] or row[_F["has_phone"]]:
         return "heuristic/contact"
@@ -55,6 +93,9 @@ class HeuristicsStep:
     """Remove chrome lines by classifier. `mode`: strict (fewest removals) | balanced | aggressive."""
 
     name = "heuristics"
+    # Text extracted from HTML has had its page chrome removed by the extractor already; there the
+    # classifier only costs recall. The pipeline skips steps whose applies_to excludes doc.origin.
+    applies_to = ("text",)
 
     def __init__(self, mode: str = "balanced", model: str | Path | ChromeModel | None = None) -> None:
         if mode not in MODES:
@@ -79,15 +120,35 @@ class HeuristicsStep:
         idx, rows = line_features(doc.lines, self.counts, site)
         return [(i, self.model.probability(r), r) for i, r in zip(idx, rows)]
 
+    def repeated_in_corpus(self, row: list[float]) -> bool:
+        """A short label-shaped line that recurs in many documents of the corpus (a template line)."""
+        return (row[_F["corpus_count"]] >= REPEAT_MIN_DOCS and row[_F["corpus_share"]] >= REPEAT_MIN_SHARE
+                and row[_F["n_words"]] <= REPEAT_MAX_WORDS and not row[_F["end_punct"]])
+
     def candidate(self, row: list[float]) -> bool:
         """Strict and balanced only touch the head and tail blocks (outside the first..last prose
-        line) and lines repeated across the corpus: lists and tables inside the body are content
-        far more often than not. Aggressive looks everywhere."""
+        line) and template lines repeated across the corpus: lists and tables inside the body are
+        content far more often than not. Aggressive looks everywhere."""
         return (self.mode == "aggressive" or row[_F["before_first_prose"]] > 0 or row[_F["after_last_prose"]] > 0
-                or row[_F["corpus_count"]] >= 2)
+                or self.repeated_in_corpus(row))
+
+    def protected(self, row: list[float]) -> bool:
+        """Strict and balanced keep lines tied to the body (see TIED_MIN_SHARE)."""
+        return (self.mode != "aggressive" and row[_F["lex_tie"]] >= TIED_MIN_SHARE
+                and row[_F["n_words"]] >= TIED_MIN_WORDS)
+
+    def removals(self, doc: Document) -> dict[int, str]:
+        """Line index -> reason for one round over the current text."""
+        in_list = ordered_list_lines(doc.lines) if self.mode != "aggressive" else set()
+        return {i: explain(r) for i, p, r in self.scores(doc)
+                if i not in in_list and p >= self.threshold and self.candidate(r) and not self.protected(r)}
 
     def __call__(self, doc: Document) -> Document | None:
-        if not doc.text:
-            return doc
-        reasons = {i: explain(r) for i, p, r in self.scores(doc) if p >= self.threshold and self.candidate(r)}
-        return drop_lines(doc, reasons)
+        for _ in range(MAX_ROUNDS):
+            if not doc.text:
+                break
+            reasons = self.removals(doc)
+            if not reasons:
+                break
+            doc = drop_lines(doc, reasons)
+        return doc

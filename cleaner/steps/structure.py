@@ -5,8 +5,9 @@
 - date-only and short menu lines above the headline go (`structure/date-header`, `structure/menu-header`);
 - placeholder lines a template forgot to fill ("Title", "Headline") go (`structure/placeholder`);
 - a bare link right after a line a rule removed (a promo's link) goes (`structure/lone-link`);
-- a paragraph that the scrape or the extractor printed twice keeps its first copy
-  (`structure/repeated-paragraph`; trafilatura #81, #768).
+- a paragraph that the scrape or the extractor printed twice in a row keeps its first copy
+  (`structure/repeated-paragraph`; trafilatura #81, #768). Repeats further apart are kept: in the
+  dev sets they were recurring interview questions and list items far more often than echoes.
 The step also sets `doc.title` for scraped text when a headline is found (HTML keeps its metadata title).
 """
 from __future__ import annotations
@@ -20,8 +21,7 @@ from cleaner.steps import drop_lines, original_line_numbers
 
 HEAD_LINES = 8                 # how many non-blank lines the header search looks at
 MENU_MAX_WORDS = 5
-REPEATED_PARAGRAPH_WORDS = 20  # a repeated paragraph this long is an extraction echo, wherever it stands
-ADJACENT_REPEAT_WORDS = 8      # shorter ones only when printed twice in a row (lists repeat items on purpose)
+ADJACENT_REPEAT_WORDS = 8      # a paragraph this long printed twice in a row is an extraction echo
 PLACEHOLDERS = {"title", "headline", "subtitle", "heading", "untitled", "placeholder", "caption here",
                 "your title here", "title here", "lorem ipsum"}
 
@@ -170,14 +170,13 @@ class Structure:
 
     @staticmethod
     def _repeated_paragraphs(lines, nonblank, norms, reasons) -> None:
-        seen: set[str] = set()
+        """Only a copy printed right after itself goes: a line repeated further down is far more
+        often content (an interview's recurring question, a meal plan's recurring dish) than an echo."""
         previous = None
         for i in nonblank:
             if i in reasons:
                 continue
             n = norms[i]
-            words = len(_WORD.findall(n))
-            if (words >= REPEATED_PARAGRAPH_WORDS and n in seen) or (words >= ADJACENT_REPEAT_WORDS and n == previous):
+            if n == previous and len(_WORD.findall(n)) >= ADJACENT_REPEAT_WORDS:
                 reasons[i] = "structure/repeated-paragraph"
-            seen.add(n)
             previous = n
