@@ -26,12 +26,22 @@ MAX_ROUNDS = 4            # removing a tail line can expose its neighbour as tai
 REPEAT_MIN_DOCS = 5
 REPEAT_MIN_SHARE = 0.01
 REPEAT_MAX_WORDS = 10
+REPEAT_MIN_SITE_DOCS = 3  # or this many documents of the same site (URL host, else folder)
+# A document whose prose lines mostly recur elsewhere is a re-post of a story: there, lines shared by
+# 2+ documents are content. Elsewhere a line in 2+ documents (a footer sentence, a teaser) may go when
+# the model agrees.
+REPOST_SHARED_PROSE = 0.3
 _ENUMERATOR = re.compile(r"^\s*\(?(\d{1,3})[.)]\s+\w")
 # A line of TIED_MIN_WORDS+ words whose content words mostly recur in the body's prose is a caption or
 # subheading of this article, not a menu item or another article's teaser (hand-set: on the dev set's
 # heuristic removals, every content line above 0.75 had 4+ words, every chrome line above it 1-2 words).
 TIED_MIN_SHARE = 0.75
 TIED_MIN_WORDS = 4
+# Main block (Body Text Extraction, Finn et al. 2001, on lines): the contiguous span of lines with the
+# largest sum of +words for each prose line and -BLOCK_PENALTY for each other non-blank line.
+BLOCK_PENALTY = 6.0
+BLOCK_PROSE_WORDS = 10     # a prose line: ends like a sentence and has this many words
+OUTSIDE_MIN_SHORT = 4      # the outside region must look like navigation: at least this many short lines
 LIST_MIN_ITEMS = 3        # an ordered list needs this many consecutively numbered items
 LIST_MAX_GAP = 3          # lines allowed between two items (a link or caption under each item)
 
@@ -59,9 +69,10 @@ def ordered_list_lines(lines: list[str]) -> set[int]:
     return protected
 
 
-def explain(row: list[float]) -> str:
+def explain(row: list[float], repost: bool = False) -> str:
     """The dominant human-readable signal behind a dropped line."""
-    if row[_F["corpus_count"]] >= REPEAT_MIN_DOCS and row[_F["corpus_share"]] >= REPEAT_MIN_SHARE:
+    if ((row[_F["corpus_count"]] >= REPEAT_MIN_DOCS and row[_F["corpus_share"]] >= REPEAT_MIN_SHARE)
+            or row[_F["site_count"]] >= REPEAT_MIN_SITE_DOCS or (not repost and row[_F["corpus_count"]] >= 2)):
         return "heuristic/repeated-across-corpus"
     if row[_F["has_email"]] or row[_F["has_phone"]]:
         return "heuristic/contact"
@@ -88,6 +99,23 @@ def explain(row: list[float]) -> str:
     return "heuristic/model"
 
 
+def main_block(rows: list[list[float]]) -> tuple[int, int]:
+    """(first, last) position among the feature rows of the max-sum span (see BLOCK_PENALTY);
+    (0, -1) when the document has no prose line."""
+    best, best_span = 0.0, (0, -1)
+    run, start = 0.0, 0
+    for k, r in enumerate(rows):
+        prose = r[_F["end_punct"]] and r[_F["n_words"]] >= BLOCK_PROSE_WORDS
+        v = r[_F["n_words"]] if prose else -BLOCK_PENALTY
+        if run <= 0:
+            run, start = v, k
+        else:
+            run += v
+        if run > best:
+            best, best_span = run, (start, k)
+    return best_span
+
+
 @register_step("heuristics")
 class HeuristicsStep:
     """Remove chrome lines by classifier. `mode`: strict (fewest removals) | balanced | aggressive."""
@@ -109,6 +137,7 @@ class HeuristicsStep:
         self.mode = mode
         self.threshold = self.model.thresholds[mode]
         self.counts: LineCounts | None = None
+        self.block = False
 
     def bind(self, counts: LineCounts) -> None:
         """Give the step the corpus-wide line counts of the first pass (optional)."""
@@ -122,26 +151,61 @@ class HeuristicsStep:
 
     def repeated_in_corpus(self, row: list[float]) -> bool:
         """A short label-shaped line that recurs in many documents of the corpus (a template line)."""
-        return (row[_F["corpus_count"]] >= REPEAT_MIN_DOCS and row[_F["corpus_share"]] >= REPEAT_MIN_SHARE
-                and row[_F["n_words"]] <= REPEAT_MAX_WORDS and not row[_F["end_punct"]])
+        many = ((row[_F["corpus_count"]] >= REPEAT_MIN_DOCS and row[_F["corpus_share"]] >= REPEAT_MIN_SHARE)
+                or row[_F["site_count"]] >= REPEAT_MIN_SITE_DOCS)
+        return many and row[_F["n_words"]] <= REPEAT_MAX_WORDS and not row[_F["end_punct"]]
 
-    def candidate(self, row: list[float]) -> bool:
+    def candidate(self, row: list[float], repost: bool) -> bool:
         """Strict and balanced only touch the head and tail blocks (outside the first..last prose
         line) and template lines repeated across the corpus: lists and tables inside the body are
         content far more often than not. Aggressive looks everywhere."""
         return (self.mode == "aggressive" or row[_F["before_first_prose"]] > 0 or row[_F["after_last_prose"]] > 0
-                or self.repeated_in_corpus(row))
+                or self.repeated_in_corpus(row) or (not repost and row[_F["corpus_count"]] >= 2))
+
+    @staticmethod
+    def is_repost(rows: list[list[float]]) -> bool:
+        """Most of the document's prose lines occur in other documents too (see REPOST_SHARED_PROSE)."""
+        prose = [r for r in rows if r[_F["end_punct"]] and r[_F["n_words"]] >= 10 and r[_F["corpus_count"]] >= 0]
+        return bool(prose) and sum(r[_F["corpus_count"]] >= 2 for r in prose) / len(prose) >= REPOST_SHARED_PROSE
 
     def protected(self, row: list[float]) -> bool:
         """Strict and balanced keep lines tied to the body (see TIED_MIN_SHARE)."""
         return (self.mode != "aggressive" and row[_F["lex_tie"]] >= TIED_MIN_SHARE
                 and row[_F["n_words"]] >= TIED_MIN_WORDS)
 
+    def outside_block(self, scored: list[tuple[int, float, list[float]]], in_list: set[int]) -> dict[int, str]:
+        """Non-prose lines outside the main block, when the outside looks like navigation (several
+        short lines); never the headline-shaped line that opens the document before the block."""
+        rows = [r for _, _, r in scored]
+        first, last = main_block(rows)
+        if last < first:
+            return {}
+        outside = [k for k in range(len(rows)) if (k < first or k > last)]
+        def prose(r):
+            return r[_F["end_punct"]] and r[_F["n_words"]] >= BLOCK_PROSE_WORDS
+        if sum(1 for k in outside if not prose(rows[k]) and rows[k][_F["n_words"]] <= 6) < OUTSIDE_MIN_SHORT:
+            return {}
+        title = next((k for k in range(first) if 3 <= rows[k][_F["n_words"]] <= 30 and not rows[k][_F["end_punct"]]
+                      and rows[k][_F["short_run"]] < 3), None)
+        out = {}
+        for k in outside:
+            i, r = scored[k][0], rows[k]
+            if k == title or i in in_list or prose(r) or self.protected(r):
+                continue
+            out[i] = "heuristic/outside-main-block"
+        return out
+
     def removals(self, doc: Document) -> dict[int, str]:
         """Line index -> reason for one round over the current text."""
         in_list = ordered_list_lines(doc.lines) if self.mode != "aggressive" else set()
-        return {i: explain(r) for i, p, r in self.scores(doc)
-                if i not in in_list and p >= self.threshold and self.candidate(r) and not self.protected(r)}
+        scored = self.scores(doc)
+        repost = self.is_repost([r for _, _, r in scored])
+        reasons = {i: explain(r, repost) for i, p, r in scored
+                   if i not in in_list and p >= self.threshold and self.candidate(r, repost) and not self.protected(r)}
+        if self.block:
+            for i, why in self.outside_block(scored, in_list).items():
+                reasons.setdefault(i, why)
+        return reasons
 
     def __call__(self, doc: Document) -> Document | None:
         for _ in range(MAX_ROUNDS):
