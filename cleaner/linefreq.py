@@ -30,9 +30,27 @@ def line_key(line: str) -> int:
     return int.from_bytes(hashlib.blake2b(normalise_line(line).encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
 
 
+def line_keys(lines: list[str]) -> list[int]:
+    """`[line_key(l) for l in lines]`, normalising the lines as one text: NFKC, casefolding and digit
+    folding are done once over the joined lines ("\n" is a boundary for all three), the rest per line.
+    The same keys as line_key, several times faster for a document's worth of lines."""
+    if not lines:
+        return []
+    joined = "\n".join(lines)
+    if joined.count("\n") != len(lines) - 1:        # a line holding "\n" itself: one by one
+        return [line_key(l) for l in lines]
+    folded = _DIGITS.sub("0", unicodedata.normalize("NFKC", joined).casefold()).split("\n")
+    if len(folded) != len(lines):                   # never expected; stay exact regardless
+        return [line_key(l) for l in lines]
+    # " ".join(f.split()) is _WS.sub(" ", f).strip(): re's \s and str.split both use str.isspace.
+    blake, from_bytes = hashlib.blake2b, int.from_bytes
+    return [from_bytes(blake(" ".join(f.split()).encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
+            for f in folded]
+
+
 def document_keys(lines: Iterable[str]) -> set[int]:
     """The keys of the countable (short, non-blank) lines of one document, each once."""
-    return {line_key(l) for l in lines if l.strip() and len(l) <= MAX_COUNTED_CHARS}
+    return set(line_keys([l for l in lines if len(l) <= MAX_COUNTED_CHARS and l.strip()]))
 
 
 def site_of(url: str | None, source: str) -> str:

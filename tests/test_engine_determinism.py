@@ -79,3 +79,27 @@ def test_document_keys_are_the_keys_of_countable_lines():
     lines = ["Share this", "share THIS", "", "   ", "12 Comments", "x" * 201, "Ünïcode ﬁne"]
     keys = document_keys(lines)
     assert keys == {line_key("Share this"), line_key("3 comments"), line_key("Ünïcode ﬁne")}
+
+
+def test_batch_line_keys_equal_line_key_one_by_one():
+    from cleaner.linefreq import line_keys
+
+    lines = ["Share this", "ＦＵＬＬ　ｗｉｄｔｈ １２", "ﬁnance ligature", "\u0301starts with a combining mark",
+             "ends with a base e", "\u0301", "Straße STRASSE", "ᄀ", "\u1161 jamo after a break", "İstanbul",
+             "tabs\tand  spaces ", "", "   ", "١٢٣ arabic digits", "x\u2028y", "carriage\rreturn", "\ud800 lone surrogate"]
+    assert line_keys(lines) == [line_key(l) for l in lines]
+    assert line_keys(["a\nb", "c"]) == [line_key("a\nb"), line_key("c")]
+    assert line_keys([]) == []
+
+
+def test_batch_line_keys_property():
+    from hypothesis import given, settings, strategies as st
+
+    from cleaner.linefreq import line_keys
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.text(max_size=30), max_size=8))
+    def check(lines):
+        assert line_keys(lines) == [line_key(l) for l in lines]
+
+    check()
