@@ -198,6 +198,11 @@ class HeuristicsStep:
     def removals(self, doc: Document) -> dict[int, str]:
         """Line index -> reason for one round over the current text."""
         in_list = ordered_list_lines(doc.lines) if self.mode != "aggressive" else set()
+        if self.mode != "aggressive" and doc.title:
+            # the headline the structure step found stays (its first copy)
+            title = doc.title.strip()
+            in_list.update(i for i, l in enumerate(doc.lines[:1 + next(
+                (k for k, l in enumerate(doc.lines) if l.strip() == title), -1)]) if l.strip() == title)
         scored = self.scores(doc)
         repost = self.is_repost([r for _, _, r in scored])
         reasons = {i: explain(r, repost) for i, p, r in scored

@@ -49,6 +49,13 @@ _DATE_LINE = re.compile(
     rf")(?:[,\s]+(?:at\s+)?\d{{1,2}}[:.]\d{{2}}(?:\s*[ap]\.?m\.?)?(?:\s+[a-z]{{2,4}})?)?\W*$",
     re.IGNORECASE,
 )
+# A comment header: "<name> says:", "<name> on <date> at <time> said:" (eight languages).
+_COMMENT_HEADER = re.compile(
+    r"^\S.{0,60}?\s+(?:(?:on|am|le|el|em|il)\s+(?P<date>.{4,60}?)\s+)?"
+    r"(?:says|said|wrote|schreibt|sagt|dice|disse|diz|dijo|escribió|escreveu|a écrit|dit|scrive|пишет|написал|написала)\s*:?\s*$",
+    re.IGNORECASE)
+_TIMESTAMP = re.compile(r"\d{1,2}:\d{2}|\b(?:19|20)\d{2}\b|\bago\b", re.IGNORECASE)
+COMMENT_MIN_HEADERS = 2   # dated comment headers needed before the thread is cut
 _URL_LINE = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
 _WORD = re.compile(r"\w+")
 
@@ -111,7 +118,26 @@ class Structure:
         self._placeholders(lines, nonblank, norms, reasons)
         self._lone_links(doc, lines, nonblank, reasons)
         self._repeated_paragraphs(lines, nonblank, norms, reasons)
+        self._comment_thread(lines, nonblank, reasons)
         return drop_lines(doc, reasons)
+
+    @staticmethod
+    def _comment_thread(lines, nonblank, reasons) -> None:
+        """Reader comments: from the first of COMMENT_MIN_HEADERS+ dated comment headers ("jdoe says:"
+        followed by a date, or "Jane on May 2, 2019 at 4:47 pm said:") to the end of the text
+        (`structure/comment-thread`). A quote introduced by "she said:" has no timestamp beside it."""
+        headers = []
+        for k, i in enumerate(nonblank):
+            s = lines[i].strip()
+            m = _COMMENT_HEADER.match(s) if len(s) <= 120 else None
+            if not m:
+                continue
+            nxt = lines[nonblank[k + 1]].strip() if k + 1 < len(nonblank) else ""
+            if (m.group("date") and _TIMESTAMP.search(m.group("date"))) or (len(nxt) <= 40 and _TIMESTAMP.search(nxt)):
+                headers.append(k)
+        if len(headers) >= COMMENT_MIN_HEADERS:
+            for i in nonblank[headers[0]:]:
+                reasons.setdefault(i, "structure/comment-thread")
 
     @staticmethod
     def _find_title(lines, head, norms, reasons) -> int | None:
