@@ -3,7 +3,8 @@ from cleaner.document import Document
 from cleaner.registry import make_step
 
 PARA = "The council voted on Monday to extend the tram line to the northern suburbs by the end of 2027."
-QUESTION = "What was the hardest part of the project for you and your team?"
+QUESTION = ("What was the hardest part of the project for you and your team, and what would you do differently "
+            "if the council asked you to build the next line?")
 
 
 def run(text: str) -> Document:
