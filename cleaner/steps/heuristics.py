@@ -203,10 +203,14 @@ class HeuristicsStep:
             title = doc.title.strip()
             in_list.update(i for i, l in enumerate(doc.lines[:1 + next(
                 (k for k, l in enumerate(doc.lines) if l.strip() == title), -1)]) if l.strip() == title)
-        scored = self.scores(doc)
-        repost = self.is_repost([r for _, _, r in scored])
-        reasons = {i: explain(r, repost) for i, p, r in scored
-                   if i not in in_list and p >= self.threshold and self.candidate(r, repost) and not self.protected(r)}
+        site = site_of(doc.url, doc.source) if self.counts is not None else None
+        idx, rows = line_features(doc.lines, self.counts, site)
+        scored = list(zip(idx, [0.0] * len(rows), rows))
+        repost = self.is_repost(rows)
+        # the trees are the costly part: score only the candidate lines
+        reasons = {i: explain(r, repost) for i, r in zip(idx, rows)
+                   if i not in in_list and self.candidate(r, repost) and not self.protected(r)
+                   and self.model.probability(r) >= self.threshold}
         if self.block:
             for i, why in self.outside_block(scored, in_list).items():
                 reasons.setdefault(i, why)
