@@ -11,6 +11,7 @@ runs in each worker.
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import os
 from collections import deque
@@ -44,7 +45,20 @@ def map_ordered(work: Callable[[Any], Any], items: Iterable[Any], *, jobs: int,
         init(*init_args)                       # inherited by the forked workers
     ctx = mp.get_context("fork" if fork else "spawn")
     pool_init = None if fork else init
-    with ctx.Pool(processes=jobs, initializer=pool_init, initargs=() if fork else init_args) as pool:
+    if fork:
+        # Inherited objects (rules, profiles, model) go to the permanent generation: the workers'
+        # collections then never walk them, which would touch (and so copy) every inherited page.
+        gc.freeze()
+    try:
+        yield from _pooled(ctx, jobs, pool_init, () if fork else init_args, work, items, chunk)
+    finally:
+        if fork:
+            gc.unfreeze()
+
+
+def _pooled(ctx: Any, jobs: int, pool_init: Any, init_args: tuple, work: Callable[[Any], Any],
+            items: Iterable[Any], chunk: int) -> Iterator[Any]:
+    with ctx.Pool(processes=jobs, initializer=pool_init, initargs=init_args) as pool:
         source = iter(items)
         pending: deque[Any] = deque()
         window = max(2, jobs * WINDOW_PER_JOB)
