@@ -12,7 +12,6 @@ Pure Python and one pass per document: the step must stay cheap next to ftfy and
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
 from collections import Counter
 from functools import lru_cache
 
@@ -81,127 +80,154 @@ def _ends_terminal(s: str) -> bool:
 def line_features(lines: list[str], counts: LineCounts | None = None, site: str | None = None
                   ) -> tuple[list[int], list[list[float]]]:
     """Feature rows for the non-blank lines of a document: (their indices, rows)."""
-    idx = [i for i, l in enumerate(lines) if l.strip()]
-    texts = [lines[i].strip() for i in idx]
-    n = len(texts)
-    if not n:
-        return [], []
-    toks = [[t.casefold() for t in _TOKEN.findall(s)] for s in texts]
-    splits = [s.split() for s in texts]
-    n_words = [len(w) for w in splits]
-    n_chars = [len(s) for s in texts]
-    term = [_ends_terminal(s) for s in texts]
-    prose = [term[k] and (n_words[k] >= 10 or n_chars[k] >= 80) for k in range(n)]
-    short = [not prose[k] and n_words[k] <= 6 for k in range(n)]
-    prose_pos = [k for k in range(n) if prose[k]]
-    first_prose = prose_pos[0] if prose_pos else n
-    last_prose = prose_pos[-1] if prose_pos else -1
-    prose_words = sorted(n_words[k] for k in prose_pos)
-    median_prose = prose_words[len(prose_words) // 2] if prose_words else 10
+    return LineTable(lines, counts, site).rows()
 
-    all_tokens: Counter[str] = Counter()
-    for t in toks:
-        all_tokens.update(t)
-    stops = document_stoplist(all_tokens)
-    total_tok = sum(all_tokens.values()) or 1
-    doc_stop = sum(c for w, c in all_tokens.items() if w in stops) / total_tok
 
-    # Lexical tie: in how many prose lines does each content word occur.
-    prose_df: Counter[str] = Counter()
-    content_sets = []
-    for k in range(n):
-        cs = {t for t in toks[k] if len(t) >= _CAP_CONTENT_WORD and t not in stops and not t.isdigit()}
-        content_sets.append(cs)
-        if prose[k]:
-            prose_df.update(cs)
+class LineTable:
+    """A document's lines featurised once: the per-line part (tokens, shape, stop words, corpus counts)
+    is computed here, the context part (position, runs, neighbours, tie to the body, in-document
+    repeats) by `rows()` for any subset of the lines, so that a step removing lines in rounds pays for
+    the per-line work once. The stop list is chosen once, on all the lines."""
 
-    norm = [" ".join(t) for t in toks]
-    dup = Counter(norm)
+    def __init__(self, lines: list[str], counts: LineCounts | None = None, site: str | None = None) -> None:
+        self.idx = idx = [i for i, l in enumerate(lines) if l.strip()]
+        self.texts = texts = [lines[i].strip() for i in idx]
+        n = len(texts)
+        toks = [[t.casefold() for t in _TOKEN.findall(s)] for s in texts]
+        self.n_words = n_words = [len(s.split()) for s in texts]
+        self.n_chars = n_chars = [len(s) for s in texts]
+        self.term = term = [_ends_terminal(s) for s in texts]
+        self.prose = [term[k] and (n_words[k] >= 10 or n_chars[k] >= 80) for k in range(n)]
+        self.short = [not self.prose[k] and n_words[k] <= 6 for k in range(n)]
+        all_tokens: Counter[str] = Counter()
+        for t in toks:
+            all_tokens.update(t)
+        stops = document_stoplist(all_tokens)
+        self.n_tok = [len(t) for t in toks]
+        self.n_stop = [sum(1 for w in t if w in stops) for t in toks]
+        self.content = [frozenset(t for t in tk if len(t) >= _CAP_CONTENT_WORD and t not in stops and not t.isdigit())
+                        for tk in toks]
+        self.norm = [" ".join(t) for t in toks]
+        bound = counts is not None and counts.documents > 0
+        docs_total = counts.documents if bound else 1
+        site_docs = counts.site_documents.get(site, 0) if bound and site is not None else 0
+        self.shape: list[list[float]] = []
+        self.counts: list[list[float]] = []
+        for k in range(n):
+            s = texts[k]
+            tk = toks[k]
+            nt = len(tk) or 1
+            alpha_words = [w for w in s.split() if w[0].isalpha()]
+            title = sum(w[0].isupper() for w in alpha_words) / len(alpha_words) if alpha_words else 0.0
+            caps = 1.0 if (s.upper() == s and s.lower() != s) else 0.0
+            digit_ratio = sum(t.isdigit() for t in tk) / nt
+            word_share = sum(map(len, tk)) / n_chars[k]
+            has_url = has_email = has_phone = has_date = has_read = seps = copy = 0.0
+            if n_chars[k] <= 300:
+                for m in _SHAPES.finditer(s):
+                    g = m.lastgroup
+                    if g == "sep":
+                        seps += 1.0
+                    elif g == "url":
+                        has_url = 1.0
+                    elif g == "email":
+                        has_email = 1.0
+                    elif g == "reading":
+                        has_read = 1.0
+                    elif g == "phone":
+                        has_phone = 1.0
+                    elif g == "date":
+                        has_date = 1.0
+                    else:
+                        copy = 1.0
+            sym = 0.0 if s[0].isalnum() else 1.0
+            stop_d = self.n_stop[k] / nt if tk else 0.0
+            self.shape.append([float(n_chars[k]), float(n_words[k]), float(term[k]), float(s.endswith(":")), title,
+                               caps, digit_ratio, word_share, has_url, has_email, has_phone, has_date, has_read,
+                               seps, copy, sym, stop_d])
+            if bound and n_chars[k] <= MAX_COUNTED_CHARS:
+                key = line_key(s)
+                c_total = counts.total.get(key, 0)
+                c_site = counts.by_site.get((site, key), 0) if site is not None else 0
+                self.counts.append([float(c_total), c_total / docs_total, float(c_site),
+                                    c_site / site_docs if site_docs else 0.0])
+            elif bound:
+                self.counts.append([0.0, 0.0, 0.0, 0.0])
+            else:
+                self.counts.append([ABSENT] * 4)
 
-    # Runs of short lines.
-    run = [0] * n
-    k = 0
-    while k < n:
-        if short[k]:
-            j = k
-            while j < n and short[j]:
+    def __len__(self) -> int:
+        return len(self.idx)
+
+    def rows(self, active: list[int] | None = None) -> tuple[list[int], list[list[float]]]:
+        """(line indices, feature rows) of the lines at these positions (default: all), as if the
+        other lines were not in the document."""
+        ks = list(range(len(self.idx))) if active is None else active
+        n = len(ks)
+        if not n:
+            return [], []
+        n_words = [self.n_words[k] for k in ks]
+        term = [self.term[k] for k in ks]
+        prose = [self.prose[k] for k in ks]
+        short = [self.short[k] for k in ks]
+        prose_pos = [j for j in range(n) if prose[j]]
+        first_prose = prose_pos[0] if prose_pos else n
+        last_prose = prose_pos[-1] if prose_pos else -1
+        prose_words = sorted(n_words[j] for j in prose_pos)
+        median_prose = prose_words[len(prose_words) // 2] if prose_words else 10
+        total_tok = sum(self.n_tok[k] for k in ks) or 1
+        doc_stop = sum(self.n_stop[k] for k in ks) / total_tok
+        prose_df: Counter[str] = Counter()
+        for j in prose_pos:
+            prose_df.update(self.content[ks[j]])
+        dup = Counter(self.norm[k] for k in ks)
+        run = [0] * n
+        j = 0
+        while j < n:
+            if short[j]:
+                e = j
+                while e < n and short[e]:
+                    e += 1
+                for m in range(j, e):
+                    run[m] = e - j
+                j = e
+            else:
                 j += 1
-            for m in range(k, j):
-                run[m] = j - k
-            k = j
-        else:
-            k += 1
-    short_prefix = [0]
-    for s in short:
-        short_prefix.append(short_prefix[-1] + s)
-
-    bound = counts is not None and counts.documents > 0
-    docs_total = counts.documents if bound else 1
-    site_docs = counts.site_documents.get(site, 0) if bound and site is not None else 0
-
-    rows: list[list[float]] = []
-    prose_share = len(prose_pos) / n
-    for k in range(n):
-        s = texts[k]
-        tk = toks[k]
-        nt = len(tk) or 1
-        alpha_words = [w for w in splits[k] if w[0].isalpha()]
-        title = sum(w[0].isupper() for w in alpha_words) / len(alpha_words) if alpha_words else 0.0
-        caps = 1.0 if (s.upper() == s and s.lower() != s) else 0.0
-        digit_ratio = sum(t.isdigit() for t in tk) / nt
-        word_share = sum(map(len, tk)) / n_chars[k]
-        has_url = has_email = has_phone = has_date = has_read = seps = copy = 0.0
-        if n_chars[k] <= 300:
-            for m in _SHAPES.finditer(s):
-                g = m.lastgroup
-                if g == "sep":
-                    seps += 1.0
-                elif g == "url":
-                    has_url = 1.0
-                elif g == "email":
-                    has_email = 1.0
-                elif g == "reading":
-                    has_read = 1.0
-                elif g == "phone":
-                    has_phone = 1.0
-                elif g == "date":
-                    has_date = 1.0
-                else:
-                    copy = 1.0
-        sym = 0.0 if s[0].isalnum() else 1.0
-        stop_d = sum(t in stops for t in tk) / nt if tk else 0.0
-        cs = content_sets[k]
-        if cs:
-            own = 1 if prose[k] else 0
-            tie = sum(prose_df[t] - own > 0 for t in cs) / len(cs)
-        else:
-            tie = -0.5
-        if prose_pos:
-            a = bisect_left(prose_pos, k)
-            b = bisect_right(prose_pos, k)
-            near = min([abs(prose_pos[x] - k) for x in (a - 1, a, b) if 0 <= x < len(prose_pos)] or [30])
-        else:
-            near = 30
-        lo, hi = max(0, k - 3), min(n, k + 4)
-        window = (short_prefix[hi] - short_prefix[lo] - short[k]) / max(1, hi - lo - 1)
-        if bound and n_chars[k] <= MAX_COUNTED_CHARS:
-            key = line_key(s)
-            c_total = counts.total.get(key, 0)
-            c_site = counts.by_site.get((site, key), 0) if site is not None else 0
-            row_counts = [float(c_total), c_total / docs_total, float(c_site),
-                          c_site / site_docs if site_docs else 0.0]
-        elif bound:
-            row_counts = [0.0, 0.0, 0.0, 0.0]
-        else:
-            row_counts = [ABSENT] * 4
-        rows.append([
-            float(n_chars[k]), float(n_words[k]), float(term[k]), float(s.endswith(":")), title, caps,
-            digit_ratio, word_share, has_url, has_email, has_phone, has_date, has_read, seps, copy, sym,
-            stop_d, stop_d / doc_stop if doc_stop else 0.0, tie, float(dup[norm[k]]),
-            k / max(1, n - 1), float(min(k, 50)), float(min(n - 1 - k, 50)),
-            float(k < first_prose), float(k > last_prose), float(min(near, 30)), float(min(run[k], 30)),
-            window, float(n_words[k - 1]) if k else -1.0, float(n_words[k + 1]) if k + 1 < n else -1.0,
-            float(term[k - 1]) if k else -1.0, float(term[k + 1]) if k + 1 < n else -1.0,
-            float(n), prose_share, n_words[k] / median_prose, *row_counts,
-        ])
-    return idx, rows
+        short_prefix = [0]
+        for v in short:
+            short_prefix.append(short_prefix[-1] + v)
+        prose_share = len(prose_pos) / n
+        # distance to the nearest prose line, both directions in two sweeps
+        near = [30] * n
+        last = None
+        for j in range(n):
+            if prose[j]:
+                last = j
+            if last is not None:
+                near[j] = j - last
+        last = None
+        for j in range(n - 1, -1, -1):
+            if prose[j]:
+                last = j
+            if last is not None and last - j < near[j]:
+                near[j] = last - j
+        out: list[list[float]] = []
+        for j, k in enumerate(ks):
+            cs = self.content[k]
+            if cs:
+                own = 1 if prose[j] else 0
+                tie = sum(1 for t in cs if prose_df[t] - own > 0) / len(cs)
+            else:
+                tie = -0.5
+            lo, hi = max(0, j - 3), min(n, j + 4)
+            window = (short_prefix[hi] - short_prefix[lo] - short[j]) / max(1, hi - lo - 1)
+            stop_d = self.shape[k][16]
+            out.append([
+                *self.shape[k], stop_d / doc_stop if doc_stop else 0.0, tie, float(dup[self.norm[k]]),
+                j / max(1, n - 1), float(min(j, 50)), float(min(n - 1 - j, 50)),
+                float(j < first_prose), float(j > last_prose), float(min(near[j], 30)), float(min(run[j], 30)),
+                window, float(n_words[j - 1]) if j else -1.0, float(n_words[j + 1]) if j + 1 < n else -1.0,
+                float(term[j - 1]) if j else -1.0, float(term[j + 1]) if j + 1 < n else -1.0,
+                float(n), prose_share, n_words[j] / median_prose, *self.counts[k],
+            ])
+        return [self.idx[k] for k in ks], out
