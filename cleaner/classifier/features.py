@@ -15,7 +15,7 @@ import re
 from collections import Counter
 from functools import lru_cache
 
-from cleaner.linefreq import MAX_COUNTED_CHARS, LineCounts, line_key
+from cleaner.linefreq import MAX_COUNTED_CHARS, LineCounts, line_keys
 
 FEATURE_NAMES = [
     "n_chars", "n_words", "end_punct", "ends_colon", "title_ratio", "all_caps", "digit_tok_ratio",
@@ -40,7 +40,9 @@ _SHAPES = re.compile(
     r"|(?P<phone>\+?\d[\d ()./-]{7,}\d)"
     r"|(?P<sep>[|•·»›>/–—])"
     r"|(?P<copy>©|\(c\)|&copy;)", re.I)
-_CAP_CONTENT_WORD = 3   # tokens this long or longer count for the lexical tie
+_CAP_CONTENT_WORD = 3
+_N_SHAPE = 17           # the first 17 features are the line's own shape (see LineTable.shape_of)
+_UNFILLED = [float("nan")] * (_N_SHAPE - 3)   # tokens this long or longer count for the lexical tie
 
 
 @lru_cache(maxsize=1)
@@ -104,64 +106,77 @@ class LineTable:
             all_tokens.update(t)
         stops = document_stoplist(all_tokens)
         self.n_tok = [len(t) for t in toks]
-        self.n_stop = [sum(1 for w in t if w in stops) for t in toks]
+        self.n_stop = [sum(map(stops.__contains__, t)) for t in toks]
         self.content = [frozenset(t for t in tk if len(t) >= _CAP_CONTENT_WORD and t not in stops and not t.isdigit())
                         for tk in toks]
         self.norm = [" ".join(t) for t in toks]
         bound = counts is not None and counts.documents > 0
         docs_total = counts.documents if bound else 1
         site_docs = counts.site_documents.get(site, 0) if bound and site is not None else 0
-        self.shape: list[list[float]] = []
-        self.counts: list[list[float]] = []
-        for k in range(n):
-            s = texts[k]
-            tk = toks[k]
-            nt = len(tk) or 1
-            alpha_words = [w for w in s.split() if w[0].isalpha()]
-            title = sum(w[0].isupper() for w in alpha_words) / len(alpha_words) if alpha_words else 0.0
-            caps = 1.0 if (s.upper() == s and s.lower() != s) else 0.0
-            digit_ratio = sum(t.isdigit() for t in tk) / nt
-            word_share = sum(map(len, tk)) / n_chars[k]
-            has_url = has_email = has_phone = has_date = has_read = seps = copy = 0.0
-            if n_chars[k] <= 300:
-                for m in _SHAPES.finditer(s):
-                    g = m.lastgroup
-                    if g == "sep":
-                        seps += 1.0
-                    elif g == "url":
-                        has_url = 1.0
-                    elif g == "email":
-                        has_email = 1.0
-                    elif g == "reading":
-                        has_read = 1.0
-                    elif g == "phone":
-                        has_phone = 1.0
-                    elif g == "date":
-                        has_date = 1.0
-                    else:
-                        copy = 1.0
-            sym = 0.0 if s[0].isalnum() else 1.0
-            stop_d = self.n_stop[k] / nt if tk else 0.0
-            self.shape.append([float(n_chars[k]), float(n_words[k]), float(term[k]), float(s.endswith(":")), title,
-                               caps, digit_ratio, word_share, has_url, has_email, has_phone, has_date, has_read,
-                               seps, copy, sym, stop_d])
-            if bound and n_chars[k] <= MAX_COUNTED_CHARS:
-                key = line_key(s)
-                c_total = counts.total.get(key, 0)
-                c_site = counts.by_site.get((site, key), 0) if site is not None else 0
-                self.counts.append([float(c_total), c_total / docs_total, float(c_site),
-                                    c_site / site_docs if site_docs else 0.0])
-            elif bound:
-                self.counts.append([0.0, 0.0, 0.0, 0.0])
-            else:
-                self.counts.append([ABSENT] * 4)
+        self._toks = toks
+        # the shape part is filled on demand: a step only needs it for the lines it may remove
+        self.shape: list[list[float] | None] = [None] * n
+        self.counts: list[list[float]]
+        if bound:
+            countable = [k for k in range(n) if n_chars[k] <= MAX_COUNTED_CHARS]
+            self.counts = [[0.0, 0.0, 0.0, 0.0] for _ in range(n)]
+            total, by_site = counts.total, counts.by_site
+            for k, key in zip(countable, line_keys([texts[k] for k in countable])):
+                c_total = total.get(key, 0)
+                c_site = by_site.get((site, key), 0) if site is not None else 0
+                self.counts[k] = [float(c_total), c_total / docs_total, float(c_site),
+                                  c_site / site_docs if site_docs else 0.0]
+        else:
+            self.counts = [[ABSENT] * 4 for _ in range(n)]
+
+    def shape_of(self, k: int) -> list[float]:
+        """The shape features of the line at position k (computed once)."""
+        got = self.shape[k]
+        if got is not None:
+            return got
+        s = self.texts[k]
+        tk = self._toks[k]
+        nt = len(tk) or 1
+        n_chars = self.n_chars[k]
+        alpha_words = [w for w in s.split() if w[0].isalpha()]
+        title = sum(w[0].isupper() for w in alpha_words) / len(alpha_words) if alpha_words else 0.0
+        caps = 1.0 if (s.upper() == s and s.lower() != s) else 0.0
+        digit_ratio = sum(t.isdigit() for t in tk) / nt
+        word_share = sum(map(len, tk)) / n_chars
+        has_url = has_email = has_phone = has_date = has_read = seps = copy = 0.0
+        if n_chars <= 300:
+            for m in _SHAPES.finditer(s):
+                g = m.lastgroup
+                if g == "sep":
+                    seps += 1.0
+                elif g == "url":
+                    has_url = 1.0
+                elif g == "email":
+                    has_email = 1.0
+                elif g == "reading":
+                    has_read = 1.0
+                elif g == "phone":
+                    has_phone = 1.0
+                elif g == "date":
+                    has_date = 1.0
+                else:
+                    copy = 1.0
+        sym = 0.0 if s[0].isalnum() else 1.0
+        stop_d = self.n_stop[k] / nt if tk else 0.0
+        got = self.shape[k] = [float(n_chars), float(self.n_words[k]), float(self.term[k]), float(s.endswith(":")),
+                               title, caps, digit_ratio, word_share, has_url, has_email, has_phone, has_date,
+                               has_read, seps, copy, sym, stop_d]
+        return got
 
     def __len__(self) -> int:
         return len(self.idx)
 
-    def rows(self, active: list[int] | None = None) -> tuple[list[int], list[list[float]]]:
+    def rows(self, active: list[int] | None = None, lazy: bool = False, need: set[int] | None = None
+             ) -> tuple[list[int], list[list[float]]]:
         """(line indices, feature rows) of the lines at these positions (default: all), as if the
-        other lines were not in the document."""
+        other lines were not in the document. `lazy`: leave the shape features other than n_chars,
+        n_words and end_punct at NaN (`fill` completes a row), for a caller that scores few lines.
+        `need`: emit only the rows of these positions (the context still counts every active line)."""
         ks = list(range(len(self.idx))) if active is None else active
         n = len(ks)
         if not n:
@@ -213,6 +228,8 @@ class LineTable:
                 near[j] = last - j
         out: list[list[float]] = []
         for j, k in enumerate(ks):
+            if need is not None and k not in need:
+                continue
             cs = self.content[k]
             if cs:
                 own = 1 if prose[j] else 0
@@ -221,13 +238,24 @@ class LineTable:
                 tie = -0.5
             lo, hi = max(0, j - 3), min(n, j + 4)
             window = (short_prefix[hi] - short_prefix[lo] - short[j]) / max(1, hi - lo - 1)
-            stop_d = self.shape[k][16]
+            if lazy and self.shape[k] is None:
+                shape = [float(self.n_chars[k]), float(n_words[j]), float(term[j])] + _UNFILLED
+                stop_d = (self.n_stop[k] / self.n_tok[k]) if self.n_tok[k] else 0.0
+            else:
+                shape = self.shape_of(k)
+                stop_d = shape[16]
             out.append([
-                *self.shape[k], stop_d / doc_stop if doc_stop else 0.0, tie, float(dup[self.norm[k]]),
+                *shape, stop_d / doc_stop if doc_stop else 0.0, tie, float(dup[self.norm[k]]),
                 j / max(1, n - 1), float(min(j, 50)), float(min(n - 1 - j, 50)),
                 float(j < first_prose), float(j > last_prose), float(min(near[j], 30)), float(min(run[j], 30)),
                 window, float(n_words[j - 1]) if j else -1.0, float(n_words[j + 1]) if j + 1 < n else -1.0,
                 float(term[j - 1]) if j else -1.0, float(term[j + 1]) if j + 1 < n else -1.0,
                 float(n), prose_share, n_words[j] / median_prose, *self.counts[k],
             ])
-        return [self.idx[k] for k in ks], out
+        return [self.idx[k] for k in ks if need is None or k in need], out
+
+    def fill(self, k: int, row: list[float]) -> list[float]:
+        """Complete a lazy row of the line at position k with its shape features (in place)."""
+        if row[3] != row[3]:      # NaN: not filled yet
+            row[:_N_SHAPE] = self.shape_of(k)
+        return row

@@ -21,6 +21,7 @@ from cleaner.steps import drop_lines
 MODES = ("strict", "balanced", "aggressive")
 _F = {name: i for i, name in enumerate(FEATURE_NAMES)}
 MAX_ROUNDS = 4            # removing a tail line can expose its neighbour as tail: repeat to a fixpoint
+EXPOSED_SPAN = 3          # ... and only the lines this close to a removal are judged again
 # Corpus repetition alone (inside the body) marks a line only when it is short, label-shaped and recurs
 # in many documents: re-posted stories share their subheadings in 2-3 documents, templates in dozens.
 REPEAT_MIN_DOCS = 5
@@ -237,19 +238,26 @@ class HeuristicsStep:
                 keep.add(first)
         return keep
 
-    def round_removals(self, idx: list[int], rows: list[list[float]], texts: list[str], keep: set[int],
-                       scrape: bool) -> dict[int, str]:
-        """Line index -> reason for one round over the lines still in the document."""
-        repost = self.is_repost(rows)
-        # the trees are the costly part: score only the candidate lines
-        reasons = {i: explain(r, repost, t) for i, r, t in zip(idx, rows, texts)
-                   if i not in keep and self.candidate(r, repost) and not self.protected(r)
-                   and self.model.probability(r) >= self.threshold}
+    def round_removals(self, table: LineTable, active: list[int], idx: list[int], rows: list[list[float]],
+                       keep: set[int], scrape: bool, memo: dict, repost: bool) -> dict[int, str]:
+        """Line index -> reason for one round over the lines still in the document (lazy rows: the
+        shape features and the trees are computed only for candidate lines, each distinct row once)."""
+        reasons = {}
+        for k, i, r in zip(active, idx, rows):
+            if i in keep or not self.candidate(r, repost) or self.protected(r):
+                continue
+            r = table.fill(k, r)
+            key = (k, tuple(r))
+            p = memo.get(key)
+            if p is None:
+                p = memo[key] = self.model.probability(r)
+            if p >= self.threshold:
+                reasons[i] = explain(r, repost, table.texts[k])
         if self.mode != "aggressive" and not scrape:
             reasons = {i: why for i, why in reasons.items() if why not in WEAK_SIGNALS}
         if self.block and scrape:
-            scored = list(zip(idx, [0.0] * len(rows), rows))
-            for i, why in self.outside_block(scored, keep).items():
+            full = [table.fill(k, r) for k, r in zip(active, rows)]
+            for i, why in self.outside_block(list(zip(idx, [0.0] * len(full), full)), keep).items():
                 reasons.setdefault(i, why)
         return reasons
 
@@ -263,19 +271,44 @@ class HeuristicsStep:
         keep = self.protected_lines(doc)
         active = list(range(len(table)))
         reasons: dict[int, str] = {}
-        scrape = None
+        memo: dict = {}
+        only: set[int] | None = None
+        # judged once, on the text as it came in
+        idx, rows = table.rows(active, lazy=True)
+        if not rows:
+            return reasons
+        scrape, repost = page_scrape(rows), self.is_repost(rows)
         for _ in range(MAX_ROUNDS):
-            idx, rows = table.rows(active)
-            if not rows:
-                break
-            if scrape is None:           # judged once, on the text as it came in
-                scrape = page_scrape(rows)
-            found = self.round_removals(idx, rows, [table.texts[k] for k in active], keep, scrape)
+            if only is not None:
+                idx, rows = table.rows(active, lazy=True, need=only)
+            ks = active if only is None else [k for k in active if k in only]
+            found = self.round_removals(table, ks, idx, rows, keep, scrape, memo, repost)
             if not found:
                 break
             reasons.update(found)
+            only = None if self.block else self.exposed(table, active, found)   # the block needs every row
             active = [k for k in active if table.idx[k] not in found]
+            if not active:
+                break
         return reasons
+
+    @staticmethod
+    def exposed(table: LineTable, active: list[int], found: dict[int, str]) -> set[int]:
+        """Positions whose context a round's removals changed: the lines within EXPOSED_SPAN of a
+        removed line and the rest of the run of short lines it sat in. Only these are judged again
+        (the next round's other rows differ in the document's length alone)."""
+        n = len(active)
+        out: set[int] = set()
+        covered = 0
+        for j in [j for j, k in enumerate(active) if table.idx[k] in found]:
+            lo, hi = max(covered, j - EXPOSED_SPAN), min(n, j + EXPOSED_SPAN + 1)
+            while lo > covered and table.short[active[lo - 1]]:
+                lo -= 1
+            while hi < n and table.short[active[hi]]:
+                hi += 1
+            out.update(active[lo:hi])
+            covered = max(covered, hi)
+        return out
 
     def __call__(self, doc: Document) -> Document | None:
         return drop_lines(doc, self.removals(doc))
