@@ -143,3 +143,43 @@ def test_cleaning_twice_changes_nothing():
 def test_the_step_only_applies_to_plain_text():
     step = make_step("heuristics")
     assert step.applies_to == ("text",)
+
+
+def test_the_line_table_gives_the_rows_of_a_subset_as_if_the_rest_were_gone():
+    from cleaner.classifier.features import LineTable
+    lines = CHROME_PAGE.split("\n")
+    table = LineTable(lines)
+    keep = [k for k in range(len(table)) if table.texts[k] not in ("Home", "Privacy", "Careers")]
+    idx, rows = table.rows(keep)
+    sub = [lines[table.idx[k]] for k in keep]
+    assert idx == [table.idx[k] for k in keep]
+    assert rows == line_features(sub)[1]
+    lazy_idx, lazy = table.rows(keep, lazy=True, need={keep[0], keep[-1]})
+    assert lazy_idx == [idx[0], idx[-1]]
+    assert [table.fill(k, r) for k, r in zip((keep[0], keep[-1]), lazy)] == [rows[0], rows[-1]]
+
+
+def test_page_scrape_gate_separates_a_menu_laden_scrape_from_an_article():
+    from cleaner.steps.heuristics import page_scrape
+    assert page_scrape(line_features(CHROME_PAGE.split("\n"))[1])
+    assert not page_scrape(line_features(PLAIN_ARTICLE.split("\n"))[1])
+
+
+def test_an_extractor_output_keeps_its_short_tail_lines_without_a_specific_signal():
+    text = PLAIN_ARTICLE + "\nStory Timeline\nSee the gallery"
+    kept = clean(text).text.split("\n")
+    assert "Story Timeline" in kept and "See the gallery" in kept
+
+
+def test_counter_and_reading_time_signals_need_their_shape():
+    from cleaner.steps.heuristics import explain
+    from cleaner.classifier.features import FEATURE_NAMES
+    F = {n: i for i, n in enumerate(FEATURE_NAMES)}
+    def row(text):
+        return line_features([PROSE[0], text])[1][1]
+    assert explain(row("12 comments"), text="12 comments") == "heuristic/counter"
+    assert explain(row("29 November 2018 | 20 January 2019"), text="29 November 2018 | 20 January 2019") != "heuristic/counter"
+    assert explain(row("4 min read"), text="4 min read") == "heuristic/reading-time"
+    r = row("30 minutes before bed")
+    assert r[F["has_reading_time"]] == 1.0
+    assert explain(r, text="30 minutes before bed") != "heuristic/reading-time"
