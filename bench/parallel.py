@@ -5,7 +5,9 @@
 
 Wall time of the real CLI in subprocesses, alternating -j 1 / -j 2, best of the rounds; the two
 outputs are compared byte for byte. The machine's other load disturbs wall time: the load average
-is printed beside the numbers.
+is printed beside the numbers, with the CPU time of all processes of each run (cores actually used
+= CPU / wall). Run it on a quiet tree: the byte comparison is between separate runs, so code edited
+between them (other engineers at work) shows up as a difference.
 """
 from __future__ import annotations
 
