@@ -31,7 +31,7 @@ from typing import Any, Callable, Iterable, Iterator
 import numpy as np
 
 from cleaner.document import Document
-from cleaner.engines.run import _init_phase, _limited, _work, make_deduper
+from cleaner.engines.run import _init_phase, _limited, _work, count_clusters, make_deduper, release
 from cleaner.linefreq import LineCounts, document_keys, site_of
 from cleaner.sources import Failure
 from cleaner.sources.read import iter_items
@@ -354,9 +354,7 @@ def run_ray(pipe: Any, inputs: Iterable[Any], *, on_failure: Callable[[Failure],
             for doc in rejects:
                 on_reject(doc)
         resolution = _resolve(ray, dedup, final, signatures) if dedup is not None else None
-        if resolution is not None:
-            stats.duplicate_clusters += resolution.clusters
-            stats.duplicates_dropped += resolution.dropped
+        count_clusters(stats, resolution)
         previous = -1
         for batch in final.select_columns(["idx", "kind", "doc"]).iter_batches(batch_format="numpy"):
             for idx, kind, blob in zip(batch["idx"].tolist(), batch["kind"], batch["doc"]):
@@ -366,16 +364,8 @@ def run_ray(pipe: Any, inputs: Iterable[Any], *, on_failure: Callable[[Failure],
                 if kind != "ok":
                     continue
                 doc = pickle.loads(blob)
-                if resolution is not None:
-                    if not resolution.keep(idx):
-                        doc.drop_reason = f"duplicate of {resolution.representative(idx)}"
-                        if on_reject:
-                            on_reject(doc)
-                        continue
-                    doc.duplicates = resolution.duplicates_of(idx)
-                stats.documents_out += 1
-                stats.languages[doc.lang] += 1
-                yield doc
+                if release(doc, idx, resolution, stats, on_reject):
+                    yield doc
     except Exception as e:      # noqa: BLE001 - re-raised: the user's error, not Ray's wrapper of it
         inner = _user_error(e)
         if inner is e:

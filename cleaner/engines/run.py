@@ -87,6 +87,27 @@ def _limited(it: Any, max_chars: int) -> Any:
     return it
 
 
+def count_clusters(stats: Any, resolution: Any) -> None:
+    if resolution is not None:
+        stats.duplicate_clusters += resolution.clusters
+        stats.duplicates_dropped += resolution.dropped
+
+
+def release(doc: Document, idx: int, resolution: Any, stats: Any,
+            on_reject: Callable[[Document], None] | None) -> bool:
+    """Apply the dedup decision to a kept document (spool index `idx`) and count it; False if dropped."""
+    if resolution is not None:
+        if not resolution.keep(idx):
+            doc.drop_reason = f"duplicate of {resolution.representative(idx)}"
+            if on_reject:
+                on_reject(doc)
+            return False
+        doc.duplicates = resolution.duplicates_of(idx)
+    stats.documents_out += 1
+    stats.languages[doc.lang] += 1
+    return True
+
+
 def run_local(pipe: Any, inputs: Iterable[Any], *, on_failure: Callable[[Failure], None],
               on_reject: Callable[[Document], None] | None, progress: Callable[[int], None] | None,
               checkpoint: str | None = None, resume: bool = False) -> Iterator[Document]:
@@ -183,23 +204,10 @@ def run_local(pipe: Any, inputs: Iterable[Any], *, on_failure: Callable[[Failure
             elif entry[2] is not None:
                 signatures.append((idx, entry[2]))
         resolution = dedup.resolve(signatures) if dedup is not None else None
-        if resolution is not None:
-            stats.duplicate_clusters += resolution.clusters
-            stats.duplicates_dropped += resolution.dropped
+        count_clusters(stats, resolution)
         for idx, entry in enumerate(final):
-            if entry[0] != "ok":
-                continue
-            doc = entry[1]
-            if resolution is not None:
-                if not resolution.keep(idx):
-                    doc.drop_reason = f"duplicate of {resolution.representative(idx)}"
-                    if on_reject:
-                        on_reject(doc)
-                    continue
-                doc.duplicates = resolution.duplicates_of(idx)
-            stats.documents_out += 1
-            stats.languages[doc.lang] += 1
-            yield doc
+            if entry[0] == "ok" and release(entry[1], idx, resolution, stats, on_reject):
+                yield entry[1]
         if cp:
             cp.finish()
     finally:
