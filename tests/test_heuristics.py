@@ -183,3 +183,33 @@ def test_counter_and_reading_time_signals_need_their_shape():
     r = row("30 minutes before bed")
     assert r[F["has_reading_time"]] == 1.0
     assert explain(r, text="30 minutes before bed") != "heuristic/reading-time"
+
+
+COMMENTS_AND_TEASERS = [
+    "12 Comments",
+    "riverfan",
+    "2 days ago",
+    "About time they finished it, the lower valley has waited long enough for this.",
+    "Reply",
+    "Most read",
+    "Council votes to close the old library. The vote came after a long and bitter debate in the chamber.",
+    "Local team wins the cup final. Supporters celebrated in the streets until the early hours of the morning.",
+    "Follow us", "Newsletter", "Privacy",
+]
+
+
+def test_on_a_scrape_the_prose_after_the_article_goes_as_after_article():
+    text = "\n".join(["Home", "News", "Sport", "Weather", "Business", "Contact", "Login",
+                      "New weir will hold back the spring floods", *PROSE, *COMMENTS_AND_TEASERS])
+    doc = clean(text)
+    kept = doc.text.split("\n")
+    assert all(p in kept for p in PROSE)
+    assert not any(c in kept for c in COMMENTS_AND_TEASERS), kept
+    why = {r.text: r.rule for r in doc.removed}
+    assert why[COMMENTS_AND_TEASERS[3]] == "heuristic/after-article"
+    assert why[COMMENTS_AND_TEASERS[6]] == "heuristic/after-article"
+
+
+def test_an_article_without_page_chrome_keeps_its_last_paragraphs():
+    text = "\n".join([*PROSE, "Notes", "Sources", *PROSE[:2]])
+    assert clean(text).text == text

@@ -42,6 +42,12 @@ TIED_MIN_WORDS = 4
 # largest sum of +words for each prose line and -BLOCK_PENALTY for each other non-blank line.
 BLOCK_PENALTY = 6.0
 BLOCK_PROSE_WORDS = 10     # a prose line: ends like a sentence and has this many words
+RUN_ON_PROSE_WORDS = 20    # ... or this many, whatever its end (a paragraph ending in a URL or a name)
+# The end of the article on a scrape: the main block's last line (same sum, its own penalty, chosen on one half
+# of the extraction pages' sites among 4/6/10/15/20 and reported on the other). After it come the comment
+# thread, the teaser lists with their summaries and the footer: prose-shaped, so no line signal names
+# them, but they sit after the article's last body paragraph and past a run of chrome the block would not cross.
+TAIL_BLOCK_PENALTY = 15.0
 OUTSIDE_MIN_SHORT = 4      # the outside region must look like navigation: at least this many short lines
 # Whole-page scrape gate: a text whose lines are mostly short labels, with several of them before the first
 # or after the last prose line, is a scrape with its menus left in; an extractor's output is not. Set on
@@ -127,6 +133,22 @@ def page_scrape(rows: list[list[float]]) -> bool:
     short = [r for r in rows if r[_F["n_words"]] <= SCRAPE_SHORT_WORDS and not r[_F["end_punct"]]]
     edge = sum(1 for r in short if r[_F["before_first_prose"]] or r[_F["after_last_prose"]])
     return len(short) / len(rows) >= SCRAPE_SHORT_SHARE and edge >= SCRAPE_EDGE_SHORT
+
+
+def article_span(n_words: list[int], prose: list[bool], penalty: float) -> tuple[int, int]:
+    """(first, last) position of the max-sum span: +words for each prose line, -penalty for any other
+    non-blank line; (0, -1) when there is no prose line."""
+    best, best_span = 0.0, (0, -1)
+    run, start = 0.0, 0
+    for k, (n, p) in enumerate(zip(n_words, prose)):
+        v = n if p else -penalty
+        if run <= 0:
+            run, start = v, k
+        else:
+            run += v
+        if run > best:
+            best, best_span = run, (start, k)
+    return best_span
 
 
 def main_block(rows: list[list[float]]) -> tuple[int, int]:
@@ -290,7 +312,24 @@ class HeuristicsStep:
             active = [k for k in active if table.idx[k] not in found]
             if not active:
                 break
+        if scrape and self.mode != "strict":
+            for i in self.after_article(table, active, keep):
+                reasons.setdefault(i, "heuristic/after-article")
         return reasons
+
+    @staticmethod
+    def after_article(table: LineTable, active: list[int], keep: set[int]) -> list[int]:
+        """On a whole-page scrape, the lines after the article's main block (see TAIL_BLOCK_PENALTY); a
+        protected line after it (an ordered list and its lead-in) belongs to the article, which then
+        ends after it."""
+        n_words = [table.n_words[k] for k in active]
+        prose = [(table.term[k] and table.n_words[k] >= BLOCK_PROSE_WORDS) or table.n_words[k] >= RUN_ON_PROSE_WORDS
+                 for k in active]
+        first, last = article_span(n_words, prose, TAIL_BLOCK_PENALTY)
+        if last < first:
+            return []
+        last = max([last] + [j for j in range(last + 1, len(active)) if table.idx[active[j]] in keep])
+        return [table.idx[k] for k in active[last + 1:]]
 
     @staticmethod
     def exposed(table: LineTable, active: list[int], found: dict[int, str]) -> set[int]:
