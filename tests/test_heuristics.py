@@ -213,3 +213,16 @@ def test_on_a_scrape_the_prose_after_the_article_goes_as_after_article():
 def test_an_article_without_page_chrome_keeps_its_last_paragraphs():
     text = "\n".join([*PROSE, "Notes", "Sources", *PROSE[:2]])
     assert clean(text).text == text
+
+
+def test_on_a_scrape_the_teasers_between_page_title_and_headline_go():
+    teasers = ["Council votes to close the old library after a long and bitter debate in the chamber.",
+               "Local team wins the cup final and supporters celebrate in the streets until morning."]
+    text = "\n".join(["New weir will hold back the spring floods - Valley News", "Home", "News", "Sport", "Weather",
+                      "Business", "Login", *teasers, "New weir will hold back the spring floods", *PROSE,
+                      "Privacy", "Terms", "Contact us"])
+    doc = clean(text)
+    kept = doc.text.split("\n")
+    assert all(p in kept for p in PROSE) and "New weir will hold back the spring floods" in kept
+    why = {r.text: r.rule for r in doc.removed}
+    assert all(why.get(t) == "heuristic/before-headline" for t in teasers), why

@@ -48,6 +48,11 @@ RUN_ON_PROSE_WORDS = 20    # ... or this many, whatever its end (a paragraph end
 # thread, the teaser lists with their summaries and the footer: prose-shaped, so no line signal names
 # them, but they sit after the article's last body paragraph and past a run of chrome the block would not cross.
 TAIL_BLOCK_PENALTY = 15.0
+# The start of the article on a scrape: its first line is the page title ("Headline - Site"); the headline
+# printed again further down opens the article. The lines between are menus and teasers, unless they carry
+# more prose than the rest or a long line shares HEADLINE_TIE_WORDS content words with the headline.
+HEADLINE_TIE_WORDS = 2
+_TITLE_SPLIT = re.compile(r"\s+[-|–—:·•»]\s+|\s*\|\s*")
 OUTSIDE_MIN_SHORT = 4      # the outside region must look like navigation: at least this many short lines
 # Whole-page scrape gate: a text whose lines are mostly short labels, with several of them before the first
 # or after the last prose line, is a scrape with its menus left in; an extractor's output is not. Set on
@@ -313,9 +318,37 @@ class HeuristicsStep:
             if not active:
                 break
         if scrape and self.mode != "strict":
+            for i in self.before_headline(table, active):
+                reasons.setdefault(i, "heuristic/before-headline")
             for i in self.after_article(table, active, keep):
                 reasons.setdefault(i, "heuristic/after-article")
         return reasons
+
+    @staticmethod
+    def before_headline(table: LineTable, active: list[int]) -> list[int]:
+        """On a whole-page scrape, the lines between the page title (the first line) and the headline's
+        repeat (see HEADLINE_TIE_WORDS)."""
+        if len(active) < 4:
+            return []
+        norm = lambda t: " ".join(re.findall(r"\w+", t.casefold()))
+        title = table.texts[active[0]]
+        cands = {norm(title)} | {norm(p) for p in _TITLE_SPLIT.split(title) if len(p.split()) >= 3}
+        at = None
+        for j in range(1, len(active)):
+            n = norm(table.texts[active[j]])
+            if len(n.split()) >= 3 and any(n == c or (c.startswith(n) and len(n) >= 0.6 * len(c)) for c in cands):
+                at = j
+                break
+        if at is None or at < 2:
+            return []
+        def prose_words(ks):
+            return sum(table.n_words[k] for k in ks if table.term[k] and table.n_words[k] >= BLOCK_PROSE_WORDS)
+        cut, rest = active[1:at], active[at:]
+        head = table.content[active[at]]
+        if prose_words(cut) > prose_words(rest) or any(
+                table.n_words[k] >= BLOCK_PROSE_WORDS and len(table.content[k] & head) >= HEADLINE_TIE_WORDS for k in cut):
+            return []
+        return [table.idx[k] for k in cut]
 
     @staticmethod
     def after_article(table: LineTable, active: list[int], keep: set[int]) -> list[int]:
