@@ -21,20 +21,22 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cleaner.document import Document  # noqa: E402
-from cleaner.registry import make_step  # noqa: E402
+from cleaner.config import Options  # noqa: E402
+from cleaner.pipeline import build_steps as pipeline_steps  # noqa: E402
 
-TEXT_STEPS = ("repair", "normalize", "chrome", "structure", "heuristics")
+TEXT_STEPS = tuple(n for n in Options().steps if n != "extract")   # the CLI's default chain
 DEFAULT_BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench" / "extraction"
 
 
 def build_steps(names=TEXT_STEPS) -> tuple[list, list[str]]:
-    steps, missing = [make_step("extract")], []
-    for name in names:
-        try:
-            steps.append(make_step(name))
-        except Exception as e:  # noqa: BLE001  (not registered yet, or not buildable here)
-            missing.append(f"{name} ({type(e).__name__})")
-    return steps, missing
+    """The steps exactly as the CLI builds them (rules wired into extract's selectors, and so on)."""
+    return pipeline_steps(Options(steps=("extract", *names))), []
+
+
+def runs_on(step, doc) -> bool:
+    """A step declaring `applies_to` skips other origins, as in the pipeline (the classifier: text only)."""
+    applies = getattr(step, "applies_to", None)
+    return applies is None or doc.origin in applies
 
 
 def load_pages(bench: Path) -> list[tuple[str, str]]:
@@ -50,7 +52,8 @@ def run_steps(steps, pid: str, html: str) -> str:
     for step in steps:
         if doc is None:
             return ""
-        doc = step(doc)
+        if runs_on(step, doc):
+            doc = step(doc)
     return doc.text if doc is not None else ""
 
 
@@ -76,7 +79,7 @@ def main() -> None:
         doc: Document | None = Document(id=pid, source=f"{pid}.html.gz", html=html)
         for step in steps:
             t0 = time.process_time()
-            doc = step(doc) if doc is not None else None
+            doc = step(doc) if doc is not None and runs_on(step, doc) else doc
             step_time[step.name] += time.process_time() - t0
         fallbacks += doc is not None and "extract/fallback" in doc.events
         (pred / f"{pid}.txt").write_text(doc.text if doc is not None else "", encoding="utf-8")
