@@ -34,3 +34,13 @@ def test_a_dated_comment_thread_is_cut_but_a_quote_is_not():
     assert doc.text.split("\n") == article
     assert {r.rule for r in doc.removed} == {"structure/comment-thread"}
     assert run("\n".join(article)).removed == []
+
+
+def test_a_repeated_table_header_is_not_a_repeated_headline():
+    from cleaner.document import Document
+    from cleaner.registry import make_step
+
+    text = ("| Pos | Player | Plays | % |\n| 1 | Ann Lee | 12 | 40 |\n| Pos | Player | Plays | % |\n| 2 | Bo Park | 9 | 30 |\n"
+            "The table above lists the players who took part in the final round of the season.")
+    doc = make_step("structure")(Document(id="t", source="t", text=text))
+    assert doc.text == text and not doc.removed

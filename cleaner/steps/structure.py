@@ -79,6 +79,8 @@ def _is_prose(line: str) -> bool:
 def _looks_like_headline(line: str) -> bool:
     words = _WORD.findall(line)
     s = line.strip()
+    if s.startswith("|") or s.endswith("|"):      # a table row: tables repeat their header on purpose
+        return False
     return 3 <= len(words) <= 40 and len(s) <= 250 and s[-1:] not in ".:;," and not is_date_line(s) and not _URL_LINE.match(s)
 
 
