@@ -132,10 +132,9 @@ def test_write_jsonl_with_lone_surrogates_gives_valid_utf8(tmp_path, bad):
     assert _utf8_clean(rec["text"])
 
 
-@pytest.mark.xfail(strict=False, reason="heuristics (line classifier): removing a line changes its neighbours' "
-                   "context, so a second pass removes more; fix proposed in the issue 6 report (classify to a "
-                   "fixpoint inside the step)")
 def test_idempotent_when_a_removal_changes_the_context():
+    """Found by hypothesis: removing a line exposed its neighbour as tail chrome on a second pass.
+    The classifier now runs to a fixpoint inside the step."""
     text = "&amp;Subscribe to our newsletter\u20280:\x83\u00bf\r&amp;"     # found by hypothesis
     once = cleaner.clean_text(text)
     assert cleaner.clean_text(once) == once
