@@ -39,8 +39,7 @@ _ENUMERATOR = re.compile(r"^\s*\(?(\d{1,3})[.)]\s+\w")
 TIED_MIN_SHARE = 0.75
 TIED_MIN_WORDS = 4
 # Main block (Body Text Extraction, Finn et al. 2001, on lines): the contiguous span of lines with the
-# largest sum of +words for each prose line and -BLOCK_PENALTY for each other non-blank line.
-BLOCK_PENALTY = 6.0
+# largest sum of +words for each prose line and -penalty for each other non-blank line (article_span).
 BLOCK_PROSE_WORDS = 10     # a prose line: ends like a sentence and has this many words
 RUN_ON_PROSE_WORDS = 20    # ... or this many, whatever its end (a paragraph ending in a URL or a name)
 # The end of the article on a scrape: the main block's last line (same sum, its own penalty, chosen on one half
@@ -53,7 +52,6 @@ TAIL_BLOCK_PENALTY = 15.0
 # more prose than the rest or a long line shares HEADLINE_TIE_WORDS content words with the headline.
 HEADLINE_TIE_WORDS = 2
 _TITLE_SPLIT = re.compile(r"\s+[-|–—:·•»]\s+|\s*\|\s*")
-OUTSIDE_MIN_SHORT = 4      # the outside region must look like navigation: at least this many short lines
 # Whole-page scrape gate: a text whose lines are mostly short labels, with several of them before the first
 # or after the last prose line, is a scrape with its menus left in; an extractor's output is not. Set on
 # silver data only (pages vs trafilatura outputs of the 181 extraction pages, halves split by site):
@@ -156,23 +154,6 @@ def article_span(n_words: list[int], prose: list[bool], penalty: float) -> tuple
     return best_span
 
 
-def main_block(rows: list[list[float]]) -> tuple[int, int]:
-    """(first, last) position among the feature rows of the max-sum span (see BLOCK_PENALTY);
-    (0, -1) when the document has no prose line."""
-    best, best_span = 0.0, (0, -1)
-    run, start = 0.0, 0
-    for k, r in enumerate(rows):
-        prose = r[_F["end_punct"]] and r[_F["n_words"]] >= BLOCK_PROSE_WORDS
-        v = r[_F["n_words"]] if prose else -BLOCK_PENALTY
-        if run <= 0:
-            run, start = v, k
-        else:
-            run += v
-        if run > best:
-            best, best_span = run, (start, k)
-    return best_span
-
-
 @register_step("heuristics")
 class HeuristicsStep:
     """Remove chrome lines by classifier. `mode`: strict (fewest removals) | balanced | aggressive."""
@@ -194,7 +175,6 @@ class HeuristicsStep:
         self.mode = mode
         self.threshold = self.model.thresholds[mode]
         self.counts: LineCounts | None = None
-        self.block = False
 
     def bind(self, counts: LineCounts) -> None:
         """Give the step the corpus-wide line counts of the first pass (optional)."""
@@ -230,28 +210,6 @@ class HeuristicsStep:
         return (self.mode != "aggressive" and row[_F["lex_tie"]] >= TIED_MIN_SHARE
                 and row[_F["n_words"]] >= TIED_MIN_WORDS)
 
-    def outside_block(self, scored: list[tuple[int, float, list[float]]], in_list: set[int]) -> dict[int, str]:
-        """Non-prose lines outside the main block, when the outside looks like navigation (several
-        short lines); never the headline-shaped line that opens the document before the block."""
-        rows = [r for _, _, r in scored]
-        first, last = main_block(rows)
-        if last < first:
-            return {}
-        outside = [k for k in range(len(rows)) if (k < first or k > last)]
-        def prose(r):
-            return r[_F["end_punct"]] and r[_F["n_words"]] >= BLOCK_PROSE_WORDS
-        if sum(1 for k in outside if not prose(rows[k]) and rows[k][_F["n_words"]] <= 6) < OUTSIDE_MIN_SHORT:
-            return {}
-        title = next((k for k in range(first) if 3 <= rows[k][_F["n_words"]] <= 30 and not rows[k][_F["end_punct"]]
-                      and rows[k][_F["short_run"]] < 3), None)
-        out = {}
-        for k in outside:
-            i, r = scored[k][0], rows[k]
-            if k == title or i in in_list or prose(r) or self.protected(r):
-                continue
-            out[i] = "heuristic/outside-main-block"
-        return out
-
     def protected_lines(self, doc: Document) -> set[int]:
         """Line indices the classifier leaves alone in strict and balanced: ordered lists and the
         headline the structure step found (its first copy)."""
@@ -282,10 +240,6 @@ class HeuristicsStep:
                 reasons[i] = explain(r, repost, table.texts[k])
         if self.mode != "aggressive" and not scrape:
             reasons = {i: why for i, why in reasons.items() if why not in WEAK_SIGNALS}
-        if self.block and scrape:
-            full = [table.fill(k, r) for k, r in zip(active, rows)]
-            for i, why in self.outside_block(list(zip(idx, [0.0] * len(full), full)), keep).items():
-                reasons.setdefault(i, why)
         return reasons
 
     def removals(self, doc: Document) -> dict[int, str]:
@@ -313,7 +267,7 @@ class HeuristicsStep:
             if not found:
                 break
             reasons.update(found)
-            only = None if self.block else self.exposed(table, active, found)   # the block needs every row
+            only = self.exposed(table, active, found)
             active = [k for k in active if table.idx[k] not in found]
             if not active:
                 break
