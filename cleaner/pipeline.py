@@ -53,7 +53,7 @@ def build_steps(options: Options) -> list[Any]:
 
     wiring: dict[str, Callable[[], dict[str, Any]]] = {
         "chrome": lambda: {"ruleset": ruleset()},
-        "extract": lambda: {"ruleset": ruleset(), "timeout": options.doc_timeout},
+        "extract": lambda: {"rules": ruleset(), "timeout": options.doc_timeout},
         "heuristics": lambda: {"mode": options.chrome},
         "filters": lambda: {"langs": options.langs, "min_chars": options.min_chars},
     }
@@ -61,11 +61,7 @@ def build_steps(options: Options) -> list[Any]:
     for name in options.steps:
         kwargs = wiring[name]() if name in wiring else {}
         kwargs.update(options.step_options.get(name, {}))
-        try:
-            steps.append(make_step(name, **kwargs))
-        except TypeError:
-            # A step that does not take one of the wired options: give it only its own table.
-            steps.append(make_step(name, **options.step_options.get(name, {})))
+        steps.append(make_step(name, **kwargs))
     return steps
 
 

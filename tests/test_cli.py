@@ -59,3 +59,29 @@ def test_rules_test_passes(run_cli):
     code, out, err = run_cli("rules", "test")
     assert code == 0, err
     assert "all pass" in out
+
+
+def test_user_selector_rules_reach_html_extraction(run_cli, tmp_path):
+    """--rules files carry CSS selectors too: they must prune the DOM before extraction."""
+    rules = tmp_path / "mine.yaml"
+    rules.write_text(
+        "description: Site widgets.\n"
+        "rules:\n"
+        "  - id: mug-box\n"
+        "    description: A promo box in the middle of articles.\n"
+        "    patterns: ['Buy the harbour mug']\n"
+        "    where: anywhere\n"
+        "    action: drop-line\n"
+        "    selectors: ['.mug-box']\n"
+        "    examples: {drop: ['Buy the harbour mug'], keep: ['He did not buy the harbour mug after all.']}\n",
+        encoding="utf-8")
+    body = "The harbour council voted to add three evening ferry crossings after months of complaints. " * 6
+    page = (f"<html><body><article><h1>Ferries</h1><p>{body}</p>"
+            "<div class='mug-box'><p>Our shop has a lovely mug with the harbour skyline printed on it.</p></div>"
+            f"<p>{body}</p></article></body></html>")
+    (tmp_path / "p.html").write_text(page, encoding="utf-8")
+    plain, pruned = tmp_path / "plain.jsonl", tmp_path / "pruned.jsonl"
+    assert run_cli("clean", tmp_path / "p.html", "-o", plain, "--quiet", "-j", "1")[0] == 0
+    assert run_cli("clean", tmp_path / "p.html", "-o", pruned, "--quiet", "-j", "1", "--rules", rules)[0] == 0
+    assert "lovely mug" in read_jsonl(plain)[0]["text"]
+    assert "lovely mug" not in read_jsonl(pruned)[0]["text"]

@@ -103,3 +103,17 @@ def test_tidy_text_removes_table_rules_and_repeated_prose_blocks():
     out = tidy_text(text).split("\n")
     assert "|---|---|" not in out and "| 1 | 2 |" in out
     assert out.count(para[0]) == 1 and out.count("Serves 2") == 2 and out[-1] == "End"
+
+
+def test_a_page_over_the_time_budget_fails_alone(monkeypatch):
+    """--timeout: extraction that hangs is stopped and reported as that document's failure."""
+    import time
+
+    from cleaner.pipeline import apply_steps
+
+    step = Extract(selectors=[], timeout=0.2)
+    monkeypatch.setattr(step, "_extract", lambda doc: time.sleep(5))
+    t = time.monotonic()
+    out = apply_steps([step], Document(id="h", source="hang.html", html=PAGE))
+    assert time.monotonic() - t < 3
+    assert out.failure is not None and "--timeout" in out.failure.reason and out.failure.source == "hang.html"

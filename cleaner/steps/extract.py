@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Iterable, Sequence
+import signal
+import threading
+from contextlib import contextmanager
+from typing import Iterable, Iterator, Sequence
 
 from lxml import etree
 
@@ -249,13 +252,37 @@ def tidy_text(text: str) -> str:
     return "\n".join(line for line, d in zip(lines, drop) if not d)
 
 
+@contextmanager
+def time_budget(seconds: float | None, message: str) -> Iterator[None]:
+    """Raise TimeoutError when the block runs longer than `seconds` (a page that hangs the parser).
+
+    Uses SIGALRM, so it only acts in a process's main thread (the local engine's workers and a -j 1
+    run); elsewhere the block runs unbounded.
+    """
+    if not seconds or seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(signum: int, frame: object) -> None:
+        raise TimeoutError(message)
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 class Extract:
     """Turn `doc.html` into `doc.text` (+ title, url, date, sitename); text documents pass through."""
 
     name = "extract"
 
     def __init__(self, selectors: Sequence[str] | None = None, rules: object | None = None,
-                 fallback: bool = True, **_ignored: object):
+                 fallback: bool = True, timeout: float | None = None):
+        self.timeout = timeout
         if selectors is None:
             selectors = _rule_selectors(rules if rules is not None else _default_rules())
         self.selectors = list(selectors)
@@ -303,6 +330,10 @@ class Extract:
     def __call__(self, doc: Document) -> Document | None:
         if not doc.html:
             return doc
+        with time_budget(self.timeout, f"extraction took longer than {self.timeout} s (--timeout)"):
+            return self._extract(doc)
+
+    def _extract(self, doc: Document) -> Document | None:
         import trafilatura
         from trafilatura.baseline import baseline
 
