@@ -82,13 +82,13 @@ def test_fallback_is_recorded_when_extraction_finds_nothing(monkeypatch):
     calls = []
 
     def finds_nothing(*args, **kwargs):
-        calls.append(kwargs.get("favor_recall", False))
+        calls.append(kwargs.get("fast", False))
         return None
 
     monkeypatch.setattr(trafilatura, "bare_extraction", finds_nothing)
     doc = Extract(selectors=[])(Document(id="f", source="f.html", html=PAGE))
-    assert calls == [False, True]                 # balanced, then favor_recall, then the baseline
-    assert "extract/fallback" in doc.events
+    assert calls[0] is True and calls[-1] is False   # the fast path, then the full run, then the page's text
+    assert "extract/fallback" in doc.events and "extract/page" in doc.events
     assert "Sentence number 3 of the article" in doc.text
 
 

@@ -1,15 +1,19 @@
-"""Step "extract": HTML page -> main text with trafilatura, after cutting selector-rule widgets.
+"""Step "extract": HTML page -> main text, choosing per page between trafilatura and page-type-aware candidates.
 
 Why this shape:
 - The page is parsed once (trafilatura's own loader, so its encoding and repair logic apply), the
   CSS selectors of the rules (follow-us boxes, share bars, related posts, comment forms) are cut
-  from that tree with one precompiled XPath, and the tree goes to trafilatura (comments off,
-  metadata on). No second parse, no BeautifulSoup round trip.
+  from that tree, and the tree goes to trafilatura's fast path (no fallback extractors).
+- trafilatura is built for articles. Beside its text two cheap candidates are made from the same tree
+  (`cleaner.extraction.candidates`): the page's visible text without chrome containers (listings,
+  services, collections: content spread over cards and sections) and the posts of a forum thread.
+  A fitted chooser (`cleaner.extraction.chooser`) reads general signals of the page and the
+  candidates, records the page type (`meta.page_type`, counted as `page-type/...` in the stats) and
+  keeps one text: trafilatura's, an alternative, or trafilatura's full run with its fallback
+  extractors ("full", run only when chosen). The choice is counted as `extract/<candidate>`.
+- When the chosen text is empty the step falls back (full run, then page text): `extract/fallback`.
 - Extractors sometimes repeat a paragraph (trafilatura #81, #768) and render tables with markdown
   separators (`|---|---|`): both are structural noise removed here, before the line rules run.
-- When trafilatura finds nothing, or a small fraction of the page's visible text, the step falls
-  back (trafilatura favor_recall, then trafilatura's baseline: JSON-LD articleBody, <article>,
-  paragraphs, body text) and records "extract/fallback" in `doc.events` for the stats.
 - The HTML is dropped after extraction (`doc.html = None`): pages are large, text is small.
 """
 from __future__ import annotations
@@ -29,9 +33,7 @@ from cleaner.registry import register_step
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 logging.getLogger("htmldate").setLevel(logging.CRITICAL)
 
-# A fallback is tried when the extraction holds less than this share of the page's visible text
-# and is shorter than MIN_CHARS (long extractions are trusted: the page may just be very chatty).
-FALLBACK_SHARE = 0.10
+# Without a fitted chooser, a text shorter than this is replaced by trafilatura's full run.
 MIN_CHARS = 250
 
 # A selector hit holding more than this share of the page's paragraph text (and more than
@@ -48,9 +50,6 @@ RUN_MEAN_CHARS = 80
 _TABLE_RULE = re.compile(r"^\s*\|?[\s:|+-]*-{3,}[\s:|+-]*\|?\s*$")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _PARAGRAPH_TEXT = etree.XPath(".//p//text()")
-_VISIBLE_TEXT = etree.XPath(
-    "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template)]"
-)
 
 
 def page_metadata(tree, url: str | None) -> tuple[str | None, str | None, str | None, str | None]:
@@ -281,7 +280,8 @@ class Extract:
     name = "extract"
 
     def __init__(self, selectors: Sequence[str] | None = None, rules: object | None = None,
-                 fallback: bool = True, timeout: float | None = None):
+                 fallback: bool = True, timeout: float | None = None, choose: bool = True,
+                 fast: bool = True):
         self.timeout = timeout
         if selectors is None:
             selectors = _rule_selectors(rules if rules is not None else _default_rules())
@@ -289,6 +289,10 @@ class Extract:
         matcher = SelectorMatcher(self.selectors)
         self._prune = matcher if matcher else None
         self.fallback = fallback
+        self.fast = fast
+        from cleaner.extraction.chooser import default_chooser
+
+        self.chooser = default_chooser() if choose else None
 
     def _tree(self, html: str):
         from trafilatura.utils import load_html
@@ -322,48 +326,80 @@ class Extract:
                 parent.remove(el)
         return tree
 
-    @staticmethod
-    def _visible_chars(tree) -> int:
-        """Characters of text a reader would see in the body (scripts and styles left out)."""
-        return sum(len(t.strip()) for t in _VISIBLE_TEXT(tree))
-
     def __call__(self, doc: Document) -> Document | None:
         if not doc.html:
             return doc
         with time_budget(self.timeout, f"extraction took longer than {self.timeout} s (--timeout)"):
             return self._extract(doc)
 
-    def _extract(self, doc: Document) -> Document | None:
-        import trafilatura
-        from trafilatura.baseline import baseline
+    def candidates(self, html: str, url: str | None = None) -> tuple[dict[str, str], list[float] | None, dict]:
+        """Every candidate text of a page (the full run too), its signal row and metadata: for the bench."""
+        tree = self._tree(html)
+        if tree is None:
+            return {}, None, {}
+        raw, row = self._cheap_candidates(tree, url)
+        raw["full"] = self._trafilatura(tree, url, fast=False)
+        meta = self._metadata(tree, url)
+        return self._tidy(raw, meta["title"]), row, meta
 
+    @staticmethod
+    def _trafilatura(tree, url: str | None, fast: bool) -> str:
+        import trafilatura
+
+        result = trafilatura.bare_extraction(tree, url=url, include_comments=False, include_tables=True, fast=fast)
+        return (getattr(result, "text", None) or "") if result is not None else ""
+
+    def _cheap_candidates(self, tree, url: str | None) -> tuple[dict[str, str], list[float]]:
+        """trafilatura's fast path, the page's text and its forum posts, with the chooser's signal row."""
+        from cleaner.extraction.candidates import forum_posts, page_text
+        from cleaner.extraction.signals import declared_url, page_row
+
+        raw = {"trafilatura": self._trafilatura(tree, url, fast=self.fast), "page": page_text(tree)}
+        platform, raw["forum"] = forum_posts(tree)
+        # a saved page read from disk has no URL: its canonical link says the same words
+        return raw, page_row(tree, url or declared_url(tree), raw, platform)
+
+    @staticmethod
+    def _metadata(tree, url: str | None) -> dict[str, str | None]:
+        # htmldate cleans the tree it is given in place: call this after every extraction
+        title, page_url, date, _sitename = page_metadata(tree, url)
+        return {"title": _clean_meta(title), "url": _clean_meta(page_url), "date": _clean_meta(date)}
+
+    @staticmethod
+    def _tidy(raw: dict[str, str], title: str | None) -> dict[str, str]:
+        return {k: drop_leading_title(tidy_text(v), title) for k, v in raw.items()}
+
+    def _extract(self, doc: Document) -> Document | None:
         tree = self._tree(doc.html)
         if tree is None:
             doc.events.append("extract/unparseable")
             doc.text, doc.html = "", None
             return doc
-        result = trafilatura.bare_extraction(tree, url=doc.url, include_comments=False,
-                                             include_tables=True)
-        text = (getattr(result, "text", None) or "") if result is not None else ""
-        if self.fallback and len(text) < MIN_CHARS:
-            visible = self._visible_chars(tree)
-            if not text or len(text) < FALLBACK_SHARE * visible:
-                recall = trafilatura.bare_extraction(tree, url=doc.url, include_comments=False,
-                                                     favor_recall=True)
-                rtext = (getattr(recall, "text", None) or "") if recall is not None else ""
-                if len(rtext) > len(text):
-                    text = rtext
-                if len(text) < FALLBACK_SHARE * visible or not text:
-                    _body, btext, _n = baseline(tree)
-                    if len(btext) > len(text):
-                        text = btext
-                doc.events.append("extract/fallback")
-        # last: htmldate cleans the tree it is given in place (trafilatura worked on copies)
-        title, page_url, date, _sitename = page_metadata(tree, doc.url)
-        doc.title = doc.title or _clean_meta(title)
-        doc.url = doc.url or _clean_meta(page_url)
-        doc.date = doc.date or _clean_meta(date)
-        doc.text = drop_leading_title(tidy_text(text), doc.title)
+        raw, row = self._cheap_candidates(tree, doc.url)
+        pick = "trafilatura"
+        if self.chooser is not None:
+            available = {k: bool(v.strip()) for k, v in raw.items()}
+            available["full"] = self.fast
+            pick, page_type, _p = self.chooser.decide(row, available=available)
+            doc.meta.setdefault("page_type", page_type)
+            doc.events.append(f"page-type/{page_type}")
+        elif self.fallback and len(raw["trafilatura"]) < MIN_CHARS:
+            pick = "full" if self.fast else "trafilatura"          # no chooser fitted: the old fallback
+        if pick == "full":
+            raw["full"] = self._trafilatura(tree, doc.url, fast=False)
+        if self.fallback and not raw[pick].strip():
+            # nothing found: trafilatura's full run (fallback extractors), then the page's own text
+            if "full" not in raw and self.fast:
+                raw["full"] = self._trafilatura(tree, doc.url, fast=False)
+            pick = next((k for k in ("full", "page", "forum") if raw.get(k, "").strip()), pick)
+            doc.events.append("extract/fallback")
+        if pick != "trafilatura":
+            doc.events.append(f"extract/{pick}")
+        meta = self._metadata(tree, doc.url)
+        doc.title = doc.title or meta["title"]
+        doc.url = doc.url or meta["url"]
+        doc.date = doc.date or meta["date"]
+        doc.text = drop_leading_title(tidy_text(raw[pick]), doc.title)
         doc.html = None
         doc.origin = "html"
         doc.line_numbers = None
