@@ -226,6 +226,14 @@ def report(title: str, pages, picks, types=None) -> None:
         print(f"page-type accuracy: {acc:.3f}")
 
 
+def write_spec(path: Path, fitted, note: str) -> None:
+    tmodel, gains, margins = fitted
+    spec = {"features": FEATURES, "alternatives": list(ALTERNATIVES), "page_types": list(PAGE_TYPES),
+            "margins": margins, "win": WIN, "type_trees": export(tmodel),
+            "gain_trees": {k: export(m) for k, m in gains.items()}, "fitted_on": note}
+    path.write_text(json.dumps(spec, separators=(",", ":")) + "\n", encoding="utf-8")
+
+
 def cached(bench: Path, cache: Path, fast: bool, refresh: bool, kind: str | None = None) -> list[dict]:
     if cache.exists() and not refresh:
         return pickle.loads(cache.read_bytes())
@@ -246,6 +254,7 @@ def main() -> None:
                     help="the 181 news pages, fitted on too (as articles), reported apart ('' to leave out)")
     ap.add_argument("--out", default=str(ROOT / "cleaner/extraction/chooser.json"))
     ap.add_argument("--cache", default=str(ROOT / "bench/out/extraction_rows.pkl"))
+    ap.add_argument("--cv-dir", default=str(ROOT / "bench/out/chooser_cv"), help="fold models for bench/extraction_cv.py")
     ap.add_argument("--fast", type=int, default=1, help="trafilatura's fast path (1, the step's default) or full (0)")
     ap.add_argument("--refresh", action="store_true", help="recompute the candidates even if cached")
     a = ap.parse_args()
@@ -258,10 +267,15 @@ def main() -> None:
     for p in pages:
         p["site"] = site(p["url"])
     picks, types = [None] * len(pages), [None] * len(pages)
+    cv_dir = Path(a.cv_dir)
+    cv_dir.mkdir(parents=True, exist_ok=True)
+    folds = {}
     for f in range(N_FOLDS):
         train = [p for p in pages if fold_of(p["site"]) != f]
         test = [i for i, p in enumerate(pages) if fold_of(p["site"]) == f]
         fitted = fit_all(train)
+        write_spec(cv_dir / f"fold{f}.json", fitted, f"fold {f} of {N_FOLDS}: sites outside the fold")
+        folds.update({p["path"]: f for p in (pages[i] for i in test)})
         print(f"fold {f}: margins {fitted[2]}")
         for i, k, t in zip(test, *apply(fitted, [pages[i] for i in test])):
             picks[i], types[i] = k, t
@@ -271,14 +285,11 @@ def main() -> None:
                [pages[i] for i in idx], [picks[i] for i in idx], [types[i] for i in idx])
     cpu = sum(p["cpu"] for p in pages) / len(pages)
     print(f"candidates + signals CPU per page (all candidates, the full run included): {1000 * cpu:.1f} ms")
-    tmodel, gains, margins = fit_all(pages)
-    spec = {"features": FEATURES, "alternatives": list(ALTERNATIVES), "page_types": list(PAGE_TYPES),
-            "margins": margins, "win": WIN, "type_trees": export(tmodel),
-            "gain_trees": {k: export(m) for k, m in gains.items()},
-            "fitted_on": f"{len(pages)} pages ({', '.join(f'{k} {len(v)}' for k, v in sets.items())}), "
-                         f"margins by 3-fold site-grouped CV"}
-    Path(a.out).write_text(json.dumps(spec, separators=(",", ":")) + "\n", encoding="utf-8")
-    print(f"\nwrote {a.out}: margins {margins}")
+    (cv_dir / "folds.json").write_text(json.dumps(folds, indent=0, sort_keys=True), encoding="utf-8")
+    fitted = fit_all(pages)
+    write_spec(Path(a.out), fitted, f"{len(pages)} pages ({', '.join(f'{k} {len(v)}' for k, v in sets.items())}), "
+                                    f"margins by 3-fold site-grouped CV")
+    print(f"\nwrote {a.out}: margins {fitted[2]}; fold models and the page->fold map in {cv_dir}")
     print(f"command: python3 bench/extraction_fit.py {a.bench} --extraction {a.extraction} --fast {a.fast}")
 
 

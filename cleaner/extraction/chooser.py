@@ -78,6 +78,12 @@ class Chooser:
             for t in trees:
                 _check(t, n + len(PAGE_TYPES))
 
+    @classmethod
+    def from_path(cls, path: str) -> "Chooser":
+        from pathlib import Path
+
+        return cls(json.loads(Path(path).read_text(encoding="utf-8")))
+
     def type_probabilities(self, row: Sequence[float]) -> list[float]:
         k = len(PAGE_TYPES)
         z = [0.0] * k

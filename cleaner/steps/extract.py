@@ -281,7 +281,7 @@ class Extract:
 
     def __init__(self, selectors: Sequence[str] | None = None, rules: object | None = None,
                  fallback: bool = True, timeout: float | None = None, choose: bool = True,
-                 fast: bool = True):
+                 fast: bool = True, chooser: str | None = None):
         self.timeout = timeout
         if selectors is None:
             selectors = _rule_selectors(rules if rules is not None else _default_rules())
@@ -290,9 +290,10 @@ class Extract:
         self._prune = matcher if matcher else None
         self.fallback = fallback
         self.fast = fast
-        from cleaner.extraction.chooser import default_chooser
+        from cleaner.extraction.chooser import Chooser, default_chooser
 
-        self.chooser = default_chooser() if choose else None
+        # `chooser`: a model file of your own (bench/extraction_fit.py --out), e.g. fitted on your pages
+        self.chooser = (Chooser.from_path(chooser) if chooser else default_chooser()) if choose else None
 
     def _tree(self, html: str):
         from trafilatura.utils import load_html
