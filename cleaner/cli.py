@@ -47,9 +47,12 @@ def _size(text: str) -> int:
         raise argparse.ArgumentTypeError(str(e)) from None
 
 
-def _url_list_option(p: argparse.ArgumentParser) -> None:
+def _fetch_options(p: argparse.ArgumentParser) -> None:
+    """What `scrape` and `clean` share for the URLs they fetch."""
     p.add_argument("--urls", dest="url_files", action="append", default=[], metavar="FILE",
                    help="a URL list, one URL a line, whatever its name; - reads standard input (repeatable)")
+    p.add_argument("--delay", type=float, default=None, help="seconds between requests to one host (default 1)")
+    p.add_argument("--allow-private-redirects", action="store_true", help="follow redirects from public to private addresses")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -58,14 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("clean", help="clean files, folders, globs or URLs into a JSONL corpus")
     p.add_argument("inputs", nargs="*", metavar="INPUT")
-    _url_list_option(p)
+    _fetch_options(p)
     _add_cleaning_options(p)
 
     p = sub.add_parser("scrape", help="fetch URLs politely and clean them into a JSONL corpus")
     p.add_argument("urls", nargs="*", metavar="URL", help="URLs, or files (or -) holding one URL a line")
-    _url_list_option(p)
-    p.add_argument("--delay", type=float, default=None, help="seconds between requests to one host (default 1)")
-    p.add_argument("--allow-private-redirects", action="store_true", help="follow redirects from public to private addresses")
+    _fetch_options(p)
     _add_cleaning_options(p)
 
     p = sub.add_parser("check", help="list the chrome and encoding damage in files (exit 1 when any)")
