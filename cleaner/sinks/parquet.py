@@ -41,11 +41,14 @@ def record_schema(explain: bool) -> Any:
 
 
 def _row(record: dict[str, Any]) -> dict[str, Any]:
+    """A record as a row: `meta` as JSON text, similarities as floats (the record is not changed)."""
     row = dict(record)
-    row["meta"] = orjson.dumps(record.get("meta") or {}).decode("utf-8")
-    for d in row.get("duplicates") or ():
-        if d.get("similarity") is not None:
-            d["similarity"] = float(d["similarity"])
+    try:
+        row["meta"] = orjson.dumps(record.get("meta") or {}).decode("utf-8")
+    except TypeError:                       # a lone surrogate (only the Python API can bring one in)
+        row["meta"] = orjson.dumps(_scrub(record.get("meta") or {})).decode("utf-8")
+    row["duplicates"] = [{**d, "similarity": None if d.get("similarity") is None else float(d["similarity"])}
+                         for d in record.get("duplicates") or ()]
     return row
 
 
