@@ -175,6 +175,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from cleaner.sources.files import is_url
 
             # scrape's arguments are URLs; any other argument is a URL list, whatever its name
+            for u in args.urls:
+                if not is_url(u) and u != "-" and not os.path.exists(u):
+                    print(f"cleaner scrape: {u}: neither an http(s) URL nor a URL list file", file=sys.stderr)
+                    return EXIT_USAGE
             urls = [u if is_url(u) else _url_lists([u])[0] for u in args.urls]
             urls += _url_lists(args.url_files)
             if not urls:

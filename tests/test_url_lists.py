@@ -150,3 +150,8 @@ def test_a_list_without_urls_is_one_clear_line(tmp_path, run_cli):
     assert lines[1].startswith(f"cleaner: {missing}: ") and "no such file" in lines[1] and len(lines) == 2
     stats = json.loads((tmp_path / "p.jsonl.stats.json").read_text())
     assert stats["documents_out"] == 1 and stats["failures_total"] == 2
+
+
+def test_scrape_argument_that_is_neither_url_nor_file_is_a_usage_error(tmp_path, run_cli):
+    code, _, err = run_cli("scrape", "example.com", "-o", tmp_path / "o.jsonl", "-q")
+    assert code == 2 and err.strip() == "cleaner scrape: example.com: neither an http(s) URL nor a URL list file"
