@@ -58,6 +58,7 @@ def test_sigkill_then_resume_gives_identical_shards(tmp_path):
     p.wait()
     count_at_kill = json.loads(state.read_text())["count"]
     assert 0 < count_at_kill < N, "the kill must land mid-way"
+    print(f"killed after {count_at_kill} of {N} documents; the full run wrote {len(shards)} shards")
     assert [f.name for f in out.iterdir() if not f.name.startswith(".")] == [], "no visible shard set after a kill"
 
     p = cli("clean", str(inputs), "-o", f"{out}/", "--shard-size", "40KB", "-j", "1", "--quiet", "--resume")

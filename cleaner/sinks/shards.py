@@ -165,9 +165,13 @@ class ShardWriter:
             os.close(self._lock_fd)
             self._lock_fd = None
             raise OutputError(f"{folder}: another cleaner run is writing this shard set") from None
-        for stale in folder.glob(f".{self.spec.manifest.name}.staging-*"):
-            shutil.rmtree(stale, ignore_errors=True)       # a killed run's (we hold the lock)
-        self._staging = Path(tempfile.mkdtemp(prefix=f".{self.spec.manifest.name}.staging-", dir=folder))
+        try:
+            for stale in folder.glob(f".{self.spec.manifest.name}.staging-*"):
+                shutil.rmtree(stale, ignore_errors=True)       # a killed run's (we hold the lock)
+            self._staging = Path(tempfile.mkdtemp(prefix=f".{self.spec.manifest.name}.staging-", dir=folder))
+        except OSError as e:
+            self._unlock()
+            raise OutputError(f"{folder}: cannot write: {e.strerror or e}") from None
         return self
 
     def write(self, record: dict[str, Any]) -> None:

@@ -13,10 +13,11 @@ target unless the run completes.
 from __future__ import annotations
 
 import os
+import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
-from contextlib import contextmanager
 
 from cleaner.sinks.shards import DEFAULT_SHARD_SIZE, ShardSpec, ShardWriter
 
@@ -86,8 +87,6 @@ _UNITS = {"": 1, "b": 1, "k": 10**3, "kb": 10**3, "m": 10**6, "mb": 10**6, "g": 
 
 def parse_size(text: str) -> int:
     """`256MB` -> 256,000,000; `1GiB` -> 2**30; a bare number is bytes."""
-    import re
-
     m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", text)
     unit = m.group(2).lower() if m else None
     if m is None or unit not in _UNITS:
