@@ -147,3 +147,15 @@ def test_plain_runs_import_neither_pyarrow_nor_warcio(tmp_path):
                        env=dict(os.environ, PYTHONPATH=str(ROOT)))
     assert p.returncode == 0, p.stderr
     assert p.stdout.strip() == "[]"
+
+
+def test_a_wet_file_cut_inside_a_record_reports_that_record(tmp_path):
+    whole = tmp_path / "whole.wet"
+    write_wet(whole)
+    data = whole.read_bytes()
+    cut = tmp_path / "cut.wet"
+    cut.write_bytes(data[: data.index("Grüße".encode("iso-8859-1")) - 20])     # inside record 3's text
+    got = items(cut)
+    assert isinstance(got[0], Document) and got[0].text == P1
+    assert isinstance(got[1], Failure) and got[1].source == f"{cut}#3" and "truncated" in got[1].reason
+    assert len(got) == 2

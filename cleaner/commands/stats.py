@@ -95,6 +95,8 @@ def cmd_stats(path: str, *, as_json: bool = False) -> int:
     s = corpus_stats(path)
     for p in s["problems"]:
         print(f"cleaner: {p}", file=sys.stderr)
+    if not s["files"] and s["problems"]:
+        return 1                                   # nothing to count: the problem line says why
     if as_json:
         import json
 
