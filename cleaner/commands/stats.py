@@ -7,6 +7,7 @@ used. Exit 1 when a problem was found, else 0.
 """
 from __future__ import annotations
 
+import os
 import sys
 from collections import Counter
 from typing import Any
@@ -97,10 +98,10 @@ def cmd_stats(path: str, *, as_json: bool = False) -> int:
         print(f"cleaner: {p}", file=sys.stderr)
     if not s["files"] and s["problems"]:
         return 1                                   # nothing to count: the problem line says why
-    if as_json:
-        import json
+    import json
 
-        print(json.dumps(s, indent=2, ensure_ascii=False))
-    else:
-        print(format_stats(s))
+    try:
+        print(json.dumps(s, indent=2, ensure_ascii=False) if as_json else format_stats(s), flush=True)
+    except BrokenPipeError:                        # `cleaner stats DIR | head`: the reader had enough
+        sys.stdout = open(os.devnull, "w")         # noqa: SIM115  (no second error at exit)
     return 1 if s["problems"] else 0
