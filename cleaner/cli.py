@@ -11,7 +11,11 @@ EXIT_OK, EXIT_NOTHING, EXIT_USAGE = 0, 1, 2
 
 
 def _add_cleaning_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("-o", "--output", default="out/corpus.jsonl", help="corpus path (.gz/.zst compress); default out/corpus.jsonl")
+    p.add_argument("-o", "--output", default="out/corpus.jsonl",
+                   help="corpus: FILE.jsonl (.gz/.zst compress), FILE.parquet, DIR/ for shards "
+                        "DIR/part-00000.jsonl.zst…, or a pattern with {shard}; default out/corpus.jsonl")
+    p.add_argument("--shard-size", type=_size, default=None, metavar="SIZE",
+                   help="with sharded output: JSONL bytes per shard before compression, e.g. 64MB, 1GB (default 256MB)")
     p.add_argument("--rules", action="append", default=[], metavar="PATH", help="extra rule file or folder (repeatable)")
     p.add_argument("--no-default-rules", action="store_true", help="use only the rules given with --rules")
     p.add_argument("--config", metavar="FILE", help="TOML config (default: [tool.cleaner] in ./pyproject.toml)")
@@ -34,19 +38,35 @@ def _add_cleaning_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--debug", action="store_true", help="show tracebacks")
 
 
+def _size(text: str) -> int:
+    from cleaner.sinks.target import parse_size
+
+    try:
+        return parse_size(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def _fetch_options(p: argparse.ArgumentParser) -> None:
+    """What `scrape` and `clean` share for the URLs they fetch."""
+    p.add_argument("--urls", dest="url_files", action="append", default=[], metavar="FILE",
+                   help="a URL list, one URL a line, whatever its name; - reads standard input (repeatable)")
+    p.add_argument("--delay", type=float, default=None, help="seconds between requests to one host (default 1)")
+    p.add_argument("--allow-private-redirects", action="store_true", help="follow redirects from public to private addresses")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cleaner", description="Strip site chrome from scraped web text, repair encodings, tag languages and deduplicate into one clean JSONL corpus.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("clean", help="clean files, folders, globs or URLs into a JSONL corpus")
-    p.add_argument("inputs", nargs="+", metavar="INPUT")
+    p.add_argument("inputs", nargs="*", metavar="INPUT")
+    _fetch_options(p)
     _add_cleaning_options(p)
 
     p = sub.add_parser("scrape", help="fetch URLs politely and clean them into a JSONL corpus")
-    p.add_argument("urls", nargs="*", metavar="URL")
-    p.add_argument("--urls", dest="url_file", metavar="FILE", help="file with one URL a line")
-    p.add_argument("--delay", type=float, default=None, help="seconds between requests to one host (default 1)")
-    p.add_argument("--allow-private-redirects", action="store_true", help="follow redirects from public to private addresses")
+    p.add_argument("urls", nargs="*", metavar="URL", help="URLs, or files (or -) holding one URL a line")
+    _fetch_options(p)
     _add_cleaning_options(p)
 
     p = sub.add_parser("check", help="list the chrome and encoding damage in files (exit 1 when any)")
@@ -67,6 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["list", "test"])
     p.add_argument("--rules", action="append", default=[], metavar="PATH")
     p.add_argument("--no-default-rules", action="store_true")
+
+    p = sub.add_parser("stats", help="count the records, languages and sizes of a corpus (a file or a shard set)")
+    p.add_argument("corpus", metavar="CORPUS", help="FILE.jsonl(.gz/.zst), FILE.parquet, a shard folder or its manifest")
+    p.add_argument("--json", action="store_true", help="print the numbers as JSON")
 
     p = sub.add_parser("report", help="build a self-contained HTML report of a corpus")
     p.add_argument("corpus")
@@ -101,6 +125,19 @@ def cmd_clean(args: argparse.Namespace, inputs: list[str]) -> int:
     return run_clean(inputs, args, _options(args))
 
 
+def _url_lists(names: list[str]) -> list[Any]:
+    """`--urls` arguments as URL-list inputs; `-` is standard input, read here once."""
+    from cleaner.sources.urls import STDIN, UrlList
+
+    lists = []
+    for name in names:
+        if name == STDIN:
+            lists.append(UrlList(STDIN, sys.stdin.buffer.read().decode("utf-8-sig", "replace")))
+        else:
+            lists.append(UrlList(name))
+    return lists
+
+
 def cmd_rules(args: argparse.Namespace) -> int:
     from cleaner.ruleset import format_rule_list, load_rules, run_examples
 
@@ -130,15 +167,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = getattr(args, "debug", False)
     try:
         if args.command == "clean":
-            return cmd_clean(args, args.inputs)
+            if not args.inputs and not args.url_files:
+                print("cleaner clean: give inputs (files, folders, globs, URLs) or --urls FILE", file=sys.stderr)
+                return EXIT_USAGE
+            return cmd_clean(args, [*args.inputs, *_url_lists(args.url_files)])
         if args.command == "scrape":
-            urls = list(args.urls)
-            if args.url_file:
-                urls.append(args.url_file)
+            from cleaner.sources.files import is_url
+
+            # scrape's arguments are URLs; any other argument is a URL list, whatever its name
+            for u in args.urls:
+                if not is_url(u) and u != "-" and not os.path.exists(u):
+                    print(f"cleaner scrape: {u}: neither an http(s) URL nor a URL list file", file=sys.stderr)
+                    return EXIT_USAGE
+            urls = [u if is_url(u) else _url_lists([u])[0] for u in args.urls]
+            urls += _url_lists(args.url_files)
             if not urls:
                 print("cleaner scrape: give URLs or --urls FILE", file=sys.stderr)
                 return EXIT_USAGE
             return cmd_clean(args, urls)
+        if args.command == "stats":
+            from cleaner.commands.stats import cmd_stats
+
+            return cmd_stats(args.corpus, as_json=args.json)
         if args.command in ("check", "fix", "explain", "corpus"):
             from cleaner.commands import lint
 

@@ -1,4 +1,8 @@
-"""`cleaner clean` / `cleaner scrape`: run the pipeline, write corpus, stats and rejects, summarise."""
+"""`cleaner clean` / `cleaner scrape`: run the pipeline, write corpus, stats and rejects, summarise.
+
+Where the corpus goes (one JSONL file, one Parquet file, or shards) is the sink's business
+(`cleaner.sinks.target`); this module only streams the records into it.
+"""
 from __future__ import annotations
 
 import argparse
@@ -10,6 +14,7 @@ from cleaner.document import Document
 from cleaner.pipeline import Pipeline
 from cleaner.sinks.atomic import atomic_output
 from cleaner.sinks.jsonl import dumps, reject_record, write_json
+from cleaner.sinks.target import open_sink, parse_output
 
 
 def _progress_bar(quiet: bool) -> Any:
@@ -37,13 +42,21 @@ def summary(stats: dict[str, Any], out: str) -> str:
     return "\n".join(lines)
 
 
-def run_clean(inputs: list[str], args: argparse.Namespace, options: dict[str, Any]) -> int:
+def run_clean(inputs: list[Any], args: argparse.Namespace, options: dict[str, Any]) -> int:
+    from cleaner.config import ConfigError
+
+    try:
+        target = parse_output(args.output)
+    except ValueError as e:
+        raise ConfigError(str(e)) from None
+    shard_size = getattr(args, "shard_size", None)
+    if shard_size is not None and target.kind != "shards":
+        raise ConfigError(f"--shard-size needs sharded output: -o DIR/ or a {{shard}} pattern, not {args.output}")
     pipe = Pipeline.default(config=args.config, **options)
-    out_path = args.output
-    stats_path = args.stats or f"{out_path}.stats.json"
+    stats_path = args.stats or target.stats
     bar = _progress_bar(args.quiet)
     with ExitStack() as stack:
-        out = stack.enter_context(atomic_output(out_path))
+        sink = stack.enter_context(open_sink(target, explain=pipe.options.explain, shard_size=shard_size))
         rejects = stack.enter_context(atomic_output(args.rejects)) if args.rejects else None
 
         def on_reject(doc: Document) -> None:
@@ -52,13 +65,14 @@ def run_clean(inputs: list[str], args: argparse.Namespace, options: dict[str, An
 
         explain = pipe.options.explain
         tick = (lambda n: bar.update(n - bar.n)) if bar else None
-        for doc in pipe.run(inputs, on_reject=on_reject, progress=tick, checkpoint=out_path, resume=args.resume):
-            out.write(dumps(doc.record(explain)))
+        for doc in pipe.run(inputs, on_reject=on_reject, progress=tick, checkpoint=target.checkpoint,
+                            resume=args.resume):
+            sink.write(doc.record(explain))
         if bar is not None:
             bar.close()
     stats = pipe.stats.to_dict()
     write_json(stats, stats_path)
     if not args.quiet:
-        print(summary(stats, out_path), file=sys.stderr)
+        print(summary(stats, target.describe(sink)), file=sys.stderr)
     nothing = stats["documents_in"] == 0 and stats["failures_total"] > 0
     return 1 if nothing else 0

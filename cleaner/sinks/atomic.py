@@ -132,6 +132,44 @@ def atomic_output(path: str | Path, mode: int | None = None) -> Iterator[BinaryI
     _fsync_dir(target.parent)
 
 
+@contextmanager
+def atomic_path(path: str | Path) -> Iterator[str]:
+    """A temporary path that becomes `path` only if the block finishes (for writers that open files
+    by name themselves, such as pyarrow's Parquet writer). Same guarantees as `atomic_output`."""
+    target = Path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_temps(target)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
+    except OSError as e:
+        raise _fail(target, e) from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # the writer reopens the same inode; the lock stays with fd
+    except OSError:
+        pass
+    raw = os.fdopen(fd, "rb")
+    try:
+        yield tmp
+    except BaseException:
+        _discard(raw, tmp)
+        raise
+    try:
+        wfd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(wfd)
+        finally:
+            os.close(wfd)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~umask)
+        os.replace(tmp, target)
+        raw.close()
+    except OSError as e:
+        _discard(raw, tmp)
+        raise _fail(target, e) from None
+    _fsync_dir(target.parent)
+
+
 def _fsync_dir(folder: Path) -> None:
     """Make the rename durable (best effort: not every file system lets a folder be fsynced)."""
     try:

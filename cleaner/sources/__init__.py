@@ -3,8 +3,11 @@
 Each input kind has a reader registered with `@register_reader(kind, extensions)`: it gets a
 binary stream (already decompressed) and the input's display name, and yields `Document`s, or
 `Failure`s for bad records inside an otherwise good input (a malformed JSONL line, a damaged WARC
-record). A reader raises `InputError` when the whole input is unusable. Readers stream: a JSONL or
-WARC file is never held whole in memory.
+record). A reader raises `InputError` when the whole input is unusable. Readers stream: a JSONL,
+WARC or Parquet file is never held whole in memory.
+
+A reader registered with `needs_path=True` gets the file's path instead of a stream (Parquet needs
+random access to its footer), plus the run's `max_bytes`; compression and size caps are then its job.
 """
 from __future__ import annotations
 
@@ -37,13 +40,16 @@ Reader = Callable[[BinaryIO, str], Iterator[Item]]
 
 READERS: dict[str, Reader] = {}
 EXTENSIONS: dict[str, str] = {}   # ".txt" -> "text"
+PATH_READERS: set[str] = set()    # kinds whose reader takes (path, source, max_bytes)
 
 
-def register_reader(kind: str, extensions: tuple[str, ...]) -> Callable[[Reader], Reader]:
+def register_reader(kind: str, extensions: tuple[str, ...], *, needs_path: bool = False) -> Callable[[Reader], Reader]:
     def deco(fn: Reader) -> Reader:
         READERS[kind] = fn
         for ext in extensions:
             EXTENSIONS[ext] = kind
+        if needs_path:
+            PATH_READERS.add(kind)
         return fn
 
     return deco
@@ -58,7 +64,7 @@ def stable_id(*parts: str) -> str:
 def _register_builtins() -> None:
     import importlib
 
-    for mod in ("text", "html", "jsonl", "warc", "urls"):
+    for mod in ("text", "html", "jsonl", "warc", "urls", "parquet"):
         try:
             importlib.import_module(f"cleaner.sources.{mod}")
         except ModuleNotFoundError as e:

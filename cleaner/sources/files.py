@@ -17,6 +17,7 @@ from cleaner.sources import EXTENSIONS, InputError
 
 GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+PARQUET_MAGIC = b"PAR1"
 COMPRESSED_SUFFIXES = (".gz", ".zst", ".zstd")
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024   # per text/HTML file, per JSONL line
 
@@ -52,6 +53,8 @@ def sniff_kind(path: Path) -> str:
             head = f.read(4096)
     except Exception:   # unreadable, truncated or corrupt: reading it later reports why
         return "text"
+    if head.startswith(PARQUET_MAGIC):
+        return "parquet"
     stripped = head.lstrip()
     low = stripped[:200].lower()
     if stripped.startswith(b"WARC/"):

@@ -1,4 +1,4 @@
-"""Turn the run's inputs (paths, directories, globs, URLs, Document iterables) into one ordered stream."""
+"""Turn the run's inputs (paths, directories, globs, URLs, URL lists, Document iterables) into one ordered stream."""
 from __future__ import annotations
 
 import zlib
@@ -6,8 +6,9 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from cleaner.document import Document
-from cleaner.sources import READERS, Failure, InputError, Item
+from cleaner.sources import PATH_READERS, READERS, Failure, InputError, Item
 from cleaner.sources.files import DEFAULT_MAX_BYTES, Input, expand_inputs, open_input
+from cleaner.sources.urls import UrlList
 
 
 def _read_file(inp: Input, max_bytes: int) -> Iterator[Item]:
@@ -18,6 +19,9 @@ def _read_file(inp: Input, max_bytes: int) -> Iterator[Item]:
     try:
         if inp.path is None or not inp.path.exists():
             raise InputError(inp.display, "no such file or directory", "unreadable")
+        if inp.kind in PATH_READERS:
+            yield from reader(inp.path, inp.display, max_bytes)  # type: ignore[call-arg, arg-type]
+            return
         with open_input(inp.path, max_bytes, inp.display, kind=inp.kind) as stream:
             yield from reader(stream, inp.display)
     except InputError as e:
@@ -41,8 +45,19 @@ def _short(e: BaseException) -> str:
 
 def iter_items(inputs: Iterable[str | Path | Document], *, max_bytes: int = DEFAULT_MAX_BYTES,
                fetch_options: dict | None = None) -> Iterator[Item]:
-    """Documents (and Failures) from every input, in the order given; URLs are fetched politely."""
+    """Documents (and Failures) from every input, in the order given; URLs are fetched politely.
+
+    URLs given one by one, in `.urls` files and in `UrlList`s (`--urls FILE`) are collected while
+    they come one after another and fetched together, so that different hosts are fetched at once.
+    """
     pending_urls: list[str] = []
+
+    def url_list(lst: UrlList) -> Iterator[Item]:
+        urls, bad = lst.read(max_bytes)
+        if bad:
+            yield from flush_urls()
+            yield from bad
+        pending_urls.extend(urls)
 
     def flush_urls() -> Iterator[Item]:
         if pending_urls:
@@ -55,6 +70,9 @@ def iter_items(inputs: Iterable[str | Path | Document], *, max_bytes: int = DEFA
         if isinstance(item, Document):
             yield from flush_urls()
             yield item
+            continue
+        if isinstance(item, UrlList):
+            yield from url_list(item)
             continue
         if not isinstance(item, (str, Path)):          # an iterable of Documents or strings
             yield from flush_urls()
@@ -71,6 +89,9 @@ def iter_items(inputs: Iterable[str | Path | Document], *, max_bytes: int = DEFA
             found = True
             if inp.kind == "url":
                 pending_urls.append(inp.display)
+                continue
+            if inp.kind == "urls" and inp.path is not None:
+                yield from url_list(UrlList(inp.display))
                 continue
             yield from flush_urls()
             yield from _read_file(inp, max_bytes)

@@ -1,9 +1,12 @@
-"""WARC archives (`.warc`, `.warc.gz` via open_input): HTML `response` records become documents.
+"""WARC archives (`.warc`, `.warc.gz`) and WET files (`.wet`, `.warc.wet.gz`): records become documents.
 
 Kept: `response` records whose HTTP status is 200 and whose Content-Type is text/html or
-application/xhtml+xml. `url` is WARC-Target-URI, `date` is WARC-Date (ISO 8601), `source` is
-`path#N` with N the 1-based ordinal of the record among all records of the file. The page is
-decoded with the charset of the HTTP Content-Type header first (see html.decode_html).
+application/xhtml+xml (pages, decoded with the charset of the HTTP Content-Type header first, see
+html.decode_html), and `conversion` records (the plain text Common Crawl's WET files hold: scraped
+text, the same kind of input as a `.txt` file; decoded with the record's declared charset, else
+detected). `url` is WARC-Target-URI, `date` is WARC-Date (ISO 8601), `source` is `path#N` with N
+the 1-based ordinal of the record among all records of the file. Other records (warcinfo, request,
+metadata, revisit) are skipped.
 
 A damaged record (unparseable HTTP head, undecodable body, a broken chunked encoding) is a
 Failure and the next record is read; a broken WARC header means the rest of the file cannot be
@@ -17,19 +20,25 @@ not end the iteration.
 """
 from __future__ import annotations
 
-from typing import BinaryIO, Iterator
-
-from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
-from warcio.statusandheaders import StatusAndHeadersParser, StatusAndHeadersParserException
+from typing import Any, BinaryIO, Iterator
 
 from cleaner.document import Document
 from cleaner.sources import Failure, InputError, Item, register_reader, stable_id
-from cleaner.sources.html import decode_html
+from cleaner.sources.decode import decode_bytes
+from cleaner.sources.html import charset_from_content_type, decode_html
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 MAX_RECORD_BYTES = 32 * 1024 * 1024
-_HTTP = StatusAndHeadersParser(["HTTP/1.0", "HTTP/1.1"], verify=True)
+_HTTP: Any = None    # warcio's HTTP head parser, built on first use (warcio is imported only for WARC input)
+
+
+def _http_parser() -> Any:
+    global _HTTP
+    if _HTTP is None:
+        from warcio.statusandheaders import StatusAndHeadersParser
+
+        _HTTP = StatusAndHeadersParser(["HTTP/1.0", "HTTP/1.1"], verify=True)
+    return _HTTP
 
 
 def _iso_date(value: str | None) -> str | None:
@@ -38,8 +47,10 @@ def _iso_date(value: str | None) -> str | None:
 
 
 def _record_to_item(rec, where: str) -> Item | None:
+    from warcio.statusandheaders import StatusAndHeadersParserException
+
     try:
-        http = _HTTP.parse(rec.raw_stream)
+        http = _http_parser().parse(rec.raw_stream)
     except (StatusAndHeadersParserException, ValueError, EOFError) as e:
         return Failure(where, f"damaged record: unparseable HTTP response head ({type(e).__name__})")
     try:
@@ -69,8 +80,34 @@ def _record_to_item(rec, where: str) -> Item | None:
     )
 
 
-@register_reader("warc", (".warc",))
+def _conversion_to_item(rec, where: str) -> Item:
+    """A WET `conversion` record: the page's text as extracted by the crawler, a scraped text."""
+    try:
+        body = rec.raw_stream.read(MAX_RECORD_BYTES + 1)
+    except Exception as e:  # noqa: BLE001
+        return Failure(where, f"damaged record: unreadable body ({type(e).__name__}: {e})")
+    if len(body) > MAX_RECORD_BYTES:
+        return Failure(where, f"record body larger than {MAX_RECORD_BYTES} bytes", "too-large")
+    if getattr(rec.raw_stream, "limit", 0) > 0:
+        return Failure(where, "damaged record: truncated (file ends inside the record)")
+    declared = charset_from_content_type(rec.rec_headers.get_header("Content-Type"))
+    try:
+        text = decode_bytes(body, where, declared)
+    except InputError as e:
+        return Failure(where, e.reason, e.kind)
+    url = rec.rec_headers.get_header("WARC-Target-URI")
+    return Document(
+        id=stable_id(where), source=where, text=text, url=url.strip() if url else None,
+        date=_iso_date(rec.rec_headers.get_header("WARC-Date")),
+    )
+
+
+@register_reader("warc", (".warc", ".wet"))
 def read_warc(stream: BinaryIO, source: str) -> Iterator[Item]:
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+    from warcio.statusandheaders import StatusAndHeadersParserException
+
     records = ArchiveIterator(stream, no_record_parse=True)
     n = 0
     while True:
@@ -87,6 +124,9 @@ def read_warc(stream: BinaryIO, source: str) -> Iterator[Item]:
         if rec.rec_type is None:   # warcio's view of a header cut short by the end of the file
             yield Failure(f"{source}#{n}", "damaged record: truncated WARC header at the end of the file")
             return
+        if rec.rec_type == "conversion":
+            yield _conversion_to_item(rec, f"{source}#{n}")
+            continue
         if rec.rec_type != "response":
             continue
         item = _record_to_item(rec, f"{source}#{n}")
