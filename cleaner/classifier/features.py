@@ -24,8 +24,11 @@ FEATURE_NAMES = [
     "dup_in_doc", "rel_pos", "from_start", "from_end", "before_first_prose", "after_last_prose",
     "dist_prose", "short_run", "short_window", "prev_words", "next_words", "prev_end_punct",
     "next_end_punct", "doc_lines", "doc_prose_share", "words_vs_prose", "corpus_count",
-    "corpus_share", "site_count", "site_share",
+    "corpus_share", "site_count", "site_share", "block_before", "block_after", "block_dist", "block_share",
 ]
+# Stage two sees each line's stage-one chrome probability and those of its neighbourhood (chrome
+# comes in blocks: a line amid confident chrome is chrome more often than its own shape says).
+CONTEXT_NAMES = ["p", "p_prev", "p_next", "p_win2", "p_win5", "p_win15", "p_doc", "hi_doc", "hi_before", "hi_after"]
 ABSENT = -1.0   # value of the corpus-count features when no LineCounts was bound
 
 _TOKEN = re.compile(r"\w+")
@@ -43,6 +46,52 @@ _SHAPES = re.compile(
 _CAP_CONTENT_WORD = 3
 _N_SHAPE = 17           # the first 17 features are the line's own shape (see LineTable.shape_of)
 _UNFILLED = [float("nan")] * (_N_SHAPE - 3)   # tokens this long or longer count for the lexical tie
+# The main block (Body Text Extraction, Finn et al. 2001, on lines): the contiguous span with the largest
+# sum of +words for each prose line and -BLOCK_PENALTY for any other line. Lines outside it are the
+# page's head and tail, where chrome sits.
+BLOCK_PROSE_WORDS = 10     # a prose line: ends like a sentence and has this many words
+RUN_ON_PROSE_WORDS = 20    # ... or this many, whatever its end (a paragraph ending in a URL or a name)
+BLOCK_PENALTY = 15.0
+
+
+def article_span(n_words: list[int], prose: list[bool], penalty: float) -> tuple[int, int]:
+    """(first, last) position of the max-sum span: +words for each prose line, -penalty for any other
+    non-blank line; (0, -1) when there is no prose line."""
+    best, best_span = 0.0, (0, -1)
+    run, start = 0.0, 0
+    for k, (n, p) in enumerate(zip(n_words, prose)):
+        v = n if p else -penalty
+        if run <= 0:
+            run, start = v, k
+        else:
+            run += v
+        if run > best:
+            best, best_span = run, (start, k)
+    return best_span
+
+
+def context_rows(p: list[float], hi: float = 0.5) -> list[list[float]]:
+    """The stage-two context features (CONTEXT_NAMES) of a document's stage-one probabilities."""
+    n = len(p)
+    if not n:
+        return []
+    cs = [0.0]
+    for q in p:
+        cs.append(cs[-1] + q)
+    hs = [0]
+    for q in p:
+        hs.append(hs[-1] + (q >= hi))
+    mean, hmean = cs[n] / n, hs[n] / n
+    out = []
+    for a in range(n):
+        q = p[a]
+        w = []
+        for r in (2, 5, 15):
+            lo, h = max(0, a - r), min(n, a + r + 1)
+            w.append((cs[h] - cs[lo] - q) / max(1, h - lo - 1))
+        out.append([q, p[a - 1] if a else -1.0, p[a + 1] if a + 1 < n else -1.0, *w, mean, hmean,
+                    hs[a] / a if a else -1.0, (hs[n] - hs[a + 1]) / (n - a - 1) if a + 1 < n else -1.0])
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -212,6 +261,9 @@ class LineTable:
         for v in short:
             short_prefix.append(short_prefix[-1] + v)
         prose_share = len(prose_pos) / n
+        block_prose = [prose[j] or n_words[j] >= RUN_ON_PROSE_WORDS for j in range(n)]
+        b_first, b_last = article_span(n_words, block_prose, BLOCK_PENALTY)
+        block_share = sum(n_words[b_first:b_last + 1]) / (sum(n_words) or 1)
         # distance to the nearest prose line, both directions in two sweeps
         near = [30] * n
         last = None
@@ -251,6 +303,7 @@ class LineTable:
                 window, float(n_words[j - 1]) if j else -1.0, float(n_words[j + 1]) if j + 1 < n else -1.0,
                 float(term[j - 1]) if j else -1.0, float(term[j + 1]) if j + 1 < n else -1.0,
                 float(n), prose_share, n_words[j] / median_prose, *self.counts[k],
+                float(j < b_first), float(j > b_last), float(min(max(b_first - j, j - b_last, 0), 50)), block_share,
             ])
         return [self.idx[k] for k in ks if need is None or k in need], out
 

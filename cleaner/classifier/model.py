@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from cleaner.classifier.features import FEATURE_NAMES
+from cleaner.classifier.features import CONTEXT_NAMES, FEATURE_NAMES, context_rows
 
 DEFAULT_MODEL = "model.json"
 
@@ -31,8 +31,24 @@ def _expr(node: Any, n_features: int) -> str:
     return f"({_expr(left, n_features)} if x[{feat}] <= {float(thr)!r} else {_expr(right, n_features)})"
 
 
+def _compile(trees: list, bias: float, n: int) -> Callable[[Sequence[float]], float]:
+    body = " + ".join(_expr(t, n) for t in trees) or "0.0"
+    code = compile(f"lambda x: {float(bias)!r} + {body}", "<chrome-model>", "eval")
+    return eval(code, {"__builtins__": {}})  # noqa: S307 - validated numbers only
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+
+
 class ChromeModel:
-    """Probability that a line is chrome, from a feature row (see `features.FEATURE_NAMES`)."""
+    """Probability that a line is chrome, from a feature row (see `features.FEATURE_NAMES`).
+
+    Two stages: the stage-one trees score each line from its own row; the optional stage-two trees
+    (`spec["stage2"]`) rescore it from its row plus the stage-one probabilities around it
+    (`features.CONTEXT_NAMES`). `document(rows)` gives the final probability of every line of a
+    document; lines whose stage-one probability is under `stage2_floor` keep it (they are never cut,
+    and skipping them keeps the step cheap)."""
 
     def __init__(self, spec: dict[str, Any]) -> None:
         if spec.get("features") != FEATURE_NAMES:
@@ -40,13 +56,27 @@ class ChromeModel:
         self.spec = spec
         self.thresholds: dict[str, float] = dict(spec["thresholds"])
         n = len(FEATURE_NAMES)
-        body = " + ".join(_expr(t, n) for t in spec["trees"]) or "0.0"
-        code = compile(f"lambda x: {float(spec.get('bias', 0.0))!r} + {body}", "<chrome-model>", "eval")
-        self._raw: Callable[[Sequence[float]], float] = eval(code, {"__builtins__": {}})  # noqa: S307 - validated numbers only
+        self._raw: Callable[[Sequence[float]], float] = _compile(spec["trees"], spec.get("bias", 0.0), n)
+        st2 = spec.get("stage2")
+        self._raw2: Callable[[Sequence[float]], float] | None = None
+        self.stage2_floor = 0.0
+        if st2:
+            if st2.get("context") != CONTEXT_NAMES:
+                raise ValueError("stage two was fitted on a different context list; refit with bench/chrome_fit.py")
+            self._raw2 = _compile(st2["trees"], st2.get("bias", 0.0), n + len(CONTEXT_NAMES))
+            self.stage2_floor = float(st2.get("floor", 0.0))
 
     def probability(self, row: Sequence[float]) -> float:
-        z = self._raw(row)
-        return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+        """The stage-one probability of one row."""
+        return _sigmoid(self._raw(row))
+
+    def document(self, rows: Sequence[Sequence[float]]) -> list[float]:
+        """The final probability of each row of one document (rows in document order)."""
+        p = [_sigmoid(self._raw(r)) for r in rows]
+        if self._raw2 is None:
+            return p
+        raw2, floor = self._raw2, self.stage2_floor
+        return [_sigmoid(raw2([*r, *c])) if q >= floor else q for r, q, c in zip(rows, p, context_rows(p))]
 
     def probabilities(self, rows: Sequence[Sequence[float]]) -> list[float]:
         return [self.probability(r) for r in rows]

@@ -1,17 +1,24 @@
 """Step "heuristics": drop the chrome lines no rule names, with a small line classifier.
 
 Runs after the phrase rules ("chrome") and the structural step, on the lines they left. Each line
-gets explainable features (shape, position and runs, lexical tie to the body, stop-word density,
-repetition across the corpus when `bind` gave counts) and a probability from the shipped
-gradient-boosted trees; lines above the mode's threshold go, each with the reason
-`heuristic/<signal>` naming the strongest signal behind it.
+gets explainable features (shape, position and runs, the article's main block, lexical tie to the
+body, stop-word density, repetition across the corpus when `bind` gave counts) and a probability
+from the shipped gradient-boosted trees (two stages: the second also sees the first stage's scores
+of the neighbouring lines). Lines at or above the mode's threshold go, each with the reason
+`heuristic/<signal>` naming the strongest signal behind it. Precision first: the thresholds were
+chosen on one half of 1,163 whole-page scrapes' sites (7 page types) to keep recall, and pages that
+are not recognisably one article get the higher one (bench/textpath_eval.py). The run cuts
+(after-article, before-headline) fire only on an article page and only on a run with no prose-like
+and no body-tied line that the model scores as chrome. Lines that recur across documents only as
+often as the story itself (re-posts) are never template.
 """
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from cleaner.classifier.features import FEATURE_NAMES, LineTable, line_features
+from cleaner.classifier.features import (BLOCK_PROSE_WORDS, FEATURE_NAMES, RUN_ON_PROSE_WORDS, LineTable,
+                                         article_span, line_features)
 from cleaner.classifier.model import ChromeModel, default_model
 from cleaner.document import Document
 from cleaner.linefreq import LineCounts, site_of
@@ -20,8 +27,7 @@ from cleaner.steps import drop_lines
 
 MODES = ("strict", "balanced", "aggressive")
 _F = {name: i for i, name in enumerate(FEATURE_NAMES)}
-MAX_ROUNDS = 4            # removing a tail line can expose its neighbour as tail: repeat to a fixpoint
-EXPOSED_SPAN = 3          # ... and only the lines this close to a removal are judged again
+MAX_ROUNDS = 3            # removing a tail line can expose its neighbour as tail: judge again, this often at most
 # Corpus repetition alone (inside the body) marks a line only when it is short, label-shaped and recurs
 # in many documents: re-posted stories share their subheadings in 2-3 documents, templates in dozens.
 REPEAT_MIN_DOCS = 5
@@ -32,6 +38,19 @@ REPEAT_MIN_SITE_DOCS = 3  # or this many documents of the same site (URL host, e
 # 2+ documents are content. Elsewhere a line in 2+ documents (a footer sentence, a teaser) may go when
 # the model agrees.
 REPOST_SHARED_PROSE = 0.3
+# A re-posted story's headline (this many words or more) recurs in as many documents as the story has
+# copies; a line recurring in no more documents than that is the story's own (a subheading shared by
+# the copies), never template. More copies than STORY_MAX_COPIES is a template headline ("Contact us").
+STORY_TITLE_WORDS = 4
+STORY_TIE = 0.5            # ... or a line of the main block whose content words half recur in the prose
+STORY_MAX_COPIES = 10
+# A page is recognisably one article when its main block holds this many prose lines and this share of
+# the page's words: it gets the model's article threshold, and only there may the run cuts
+# (after-article, before-headline) fire. Hand-set: 0.3 and 0.5 scored within 0.005 F1 of each other on
+# the fit half of the sites (bench/textpath_eval.py).
+ARTICLE_MIN_PROSE = 3
+ARTICLE_BLOCK_SHARE = 0.3
+RUN_MIN_P = 0.5           # ... and the run is proven chrome (see HeuristicsStep._chrome_run)
 _ENUMERATOR = re.compile(r"^\s*\(?(\d{1,3})[.)]\s+\w")
 # A line of TIED_MIN_WORDS+ words whose content words mostly recur in the body's prose is a caption or
 # subheading of this article, not a menu item or another article's teaser (hand-set: on the dev set's
@@ -40,8 +59,6 @@ TIED_MIN_SHARE = 0.75
 TIED_MIN_WORDS = 4
 # Main block (Body Text Extraction, Finn et al. 2001, on lines): the contiguous span of lines with the
 # largest sum of +words for each prose line and -penalty for each other non-blank line (article_span).
-BLOCK_PROSE_WORDS = 10     # a prose line: ends like a sentence and has this many words
-RUN_ON_PROSE_WORDS = 20    # ... or this many, whatever its end (a paragraph ending in a URL or a name)
 # The end of the article on a scrape: the main block's last line (same sum, its own penalty, chosen on one half
 # of the extraction pages' sites among 4/6/10/15/20 and reported on the other). After it come the comment
 # thread, the teaser lists with their summaries and the footer: prose-shaped, so no line signal names
@@ -138,20 +155,9 @@ def page_scrape(rows: list[list[float]]) -> bool:
     return len(short) / len(rows) >= SCRAPE_SHORT_SHARE and edge >= SCRAPE_EDGE_SHORT
 
 
-def article_span(n_words: list[int], prose: list[bool], penalty: float) -> tuple[int, int]:
-    """(first, last) position of the max-sum span: +words for each prose line, -penalty for any other
-    non-blank line; (0, -1) when there is no prose line."""
-    best, best_span = 0.0, (0, -1)
-    run, start = 0.0, 0
-    for k, (n, p) in enumerate(zip(n_words, prose)):
-        v = n if p else -penalty
-        if run <= 0:
-            run, start = v, k
-        else:
-            run += v
-        if run > best:
-            best, best_span = run, (start, k)
-    return best_span
+def _prose_like(table: LineTable, k: int) -> bool:
+    """A line that reads like a paragraph: a sentence of BLOCK_PROSE_WORDS+ words, or RUN_ON_PROSE_WORDS+ words."""
+    return (table.term[k] and table.n_words[k] >= BLOCK_PROSE_WORDS) or table.n_words[k] >= RUN_ON_PROSE_WORDS
 
 
 @register_step("heuristics")
@@ -173,7 +179,9 @@ class HeuristicsStep:
         else:
             self.model = ChromeModel.from_path(model)
         self.mode = mode
+        # one threshold for pages that are recognisably one article (article_like), one for the others
         self.threshold = self.model.thresholds[mode]
+        self.article_threshold = self.model.thresholds.get(f"{mode}-article", self.threshold)
         self.counts: LineCounts | None = None
 
     def bind(self, counts: LineCounts) -> None:
@@ -192,18 +200,48 @@ class HeuristicsStep:
                 or row[_F["site_count"]] >= REPEAT_MIN_SITE_DOCS)
         return many and row[_F["n_words"]] <= REPEAT_MAX_WORDS and not row[_F["end_punct"]]
 
-    def candidate(self, row: list[float], repost: bool) -> bool:
-        """Strict and balanced only touch the head and tail blocks (outside the first..last prose
-        line) and template lines repeated across the corpus: lists and tables inside the body are
-        content far more often than not. Aggressive looks everywhere."""
-        return (self.mode == "aggressive" or row[_F["before_first_prose"]] > 0 or row[_F["after_last_prose"]] > 0
-                or self.repeated_in_corpus(row) or (not repost and row[_F["corpus_count"]] >= 2))
-
     @staticmethod
     def is_repost(rows: list[list[float]]) -> bool:
         """Most of the document's prose lines occur in other documents too (see REPOST_SHARED_PROSE)."""
         prose = [r for r in rows if r[_F["end_punct"]] and r[_F["n_words"]] >= 10 and r[_F["corpus_count"]] >= 0]
         return bool(prose) and sum(r[_F["corpus_count"]] >= 2 for r in prose) / len(prose) >= REPOST_SHARED_PROSE
+
+    @staticmethod
+    def story_copies(table: LineTable, rows: list[list[float]], title: str | None) -> int:
+        """How many documents of the corpus hold this story (1 when it has no re-post), from lines
+        that belong to one story, not to a template: its headline (STORY_TITLE_WORDS+ words), a line
+        of the article's main block tied to its prose (a subheading, a lead-in), or its prose lines
+        when most of them recur. More than STORY_MAX_COPIES documents is a template, not a story."""
+        cc = _F["corpus_count"]
+        counts = []
+        if title:
+            t = title.strip()
+            k = next((k for k, x in enumerate(table.texts) if x == t), None)
+            if k is not None and k < len(rows) and len(t.split()) >= STORY_TITLE_WORDS:
+                counts.append(int(rows[k][cc]))
+        for r in rows:
+            if (r[cc] >= 2 and r[_F["n_words"]] >= STORY_TITLE_WORDS and r[_F["lex_tie"]] >= STORY_TIE
+                    and not r[_F["block_before"]] and not r[_F["block_after"]]):
+                counts.append(int(r[cc]))
+        prose = sorted(int(r[cc]) for r in rows if r[_F["end_punct"]] and r[_F["n_words"]] >= 10 and r[cc] >= 0)
+        if prose and sum(c >= 2 for c in prose) / len(prose) >= REPOST_SHARED_PROSE:
+            counts.append(max(prose[len(prose) // 2], 2))
+        counts = [c for c in counts if c <= STORY_MAX_COPIES]
+        return max(counts, default=1)
+
+    @staticmethod
+    def unshare(rows: list[list[float]], copies: int, docs: int, site_docs: int) -> None:
+        """Lines that recur in no more documents than the story has copies are the story's own
+        (subheadings, captions of a re-posted article): their counts become those of a line seen
+        once, so that neither the model nor the explanation takes them for template."""
+        if copies < 2:
+            return
+        cc, cs, sc, ss = _F["corpus_count"], _F["corpus_share"], _F["site_count"], _F["site_share"]
+        for r in rows:
+            if 2 <= r[cc] <= copies and r[sc] <= copies:
+                r[cc], r[cs] = 1.0, 1.0 / max(1, docs)
+                if r[sc] > 0:
+                    r[sc], r[ss] = 1.0, 1.0 / max(1, site_docs)
 
     def protected(self, row: list[float]) -> bool:
         """Strict and balanced keep lines tied to the body (see TIED_MIN_SHARE)."""
@@ -223,28 +261,23 @@ class HeuristicsStep:
                 keep.add(first)
         return keep
 
-    def round_removals(self, table: LineTable, active: list[int], idx: list[int], rows: list[list[float]],
-                       keep: set[int], scrape: bool, memo: dict, repost: bool) -> dict[int, str]:
-        """Line index -> reason for one round over the lines still in the document (lazy rows: the
-        shape features and the trees are computed only for candidate lines, each distinct row once)."""
+    def round_removals(self, table: LineTable, active: list[int], idx: list[int], rows: list[list[float]], keep: set[int],
+                       scrape: bool, repost: bool, threshold: float, probs: list[float]) -> dict[int, str]:
+        """Line index -> reason for one round over the lines still in the document, given every
+        line's probability (the second stage needs its neighbours' first-stage scores); protected
+        lines are not cut."""
         reasons = {}
-        for k, i, r in zip(active, idx, rows):
-            if i in keep or not self.candidate(r, repost) or self.protected(r):
+        for k, i, r, p in zip(active, idx, rows, probs):
+            if p < threshold or i in keep or self.protected(r):
                 continue
-            r = table.fill(k, r)
-            key = (k, tuple(r))
-            p = memo.get(key)
-            if p is None:
-                p = memo[key] = self.model.probability(r)
-            if p >= self.threshold:
-                reasons[i] = explain(r, repost, table.texts[k])
+            reasons[i] = explain(r, repost, table.texts[k])
         if self.mode != "aggressive" and not scrape:
             reasons = {i: why for i, why in reasons.items() if why not in WEAK_SIGNALS}
         return reasons
 
     def removals(self, doc: Document) -> dict[int, str]:
-        """Line index -> reason over all rounds: the lines are featurised once, and each round after
-        the first recomputes only the context features over the lines still there."""
+        """Line index -> reason over all rounds (a removal changes its neighbours' context: the
+        document is judged again, MAX_ROUNDS at most, until a round removes nothing)."""
         if not doc.text:
             return {}
         site = site_of(doc.url, doc.source) if self.counts is not None else None
@@ -252,36 +285,84 @@ class HeuristicsStep:
         keep = self.protected_lines(doc)
         active = list(range(len(table)))
         reasons: dict[int, str] = {}
-        memo: dict = {}
-        only: set[int] | None = None
-        # judged once, on the text as it came in
-        idx, rows = table.rows(active, lazy=True)
+        idx, rows = table.rows(active)
         if not rows:
             return reasons
         scrape, repost = page_scrape(rows), self.is_repost(rows)
-        for _ in range(MAX_ROUNDS):
-            if only is not None:
-                idx, rows = table.rows(active, lazy=True, need=only)
-            ks = active if only is None else [k for k in active if k in only]
-            found = self.round_removals(table, ks, idx, rows, keep, scrape, memo, repost)
+        article = self.article_like(table, active)
+        threshold = self.article_threshold if article else self.threshold
+        copies = self.story_copies(table, rows, doc.title) if self.counts is not None else 1
+        docs = self.counts.documents if self.counts is not None else 1
+        site_docs = self.counts.site_documents.get(site, 0) if self.counts is not None and site else 0
+        prob: dict[int, float] | None = None     # the probabilities of the lines still active, when current
+        for rnd in range(MAX_ROUNDS):
+            if rnd:
+                idx, rows = table.rows(active)
+            self.unshare(rows, copies, docs, site_docs)
+            probs = self.model.document(rows)
+            found = self.round_removals(table, active, idx, rows, keep, scrape, repost or copies > 1, threshold, probs)
             if not found:
+                prob = dict(zip(active, probs))
                 break
             reasons.update(found)
-            only = self.exposed(table, active, found)
             active = [k for k in active if table.idx[k] not in found]
             if not active:
                 break
-        if scrape and self.mode != "strict":
-            for i in self.before_headline(table, active):
-                reasons.setdefault(i, "heuristic/before-headline")
-            for i in self.after_article(table, active, keep):
-                reasons.setdefault(i, "heuristic/after-article")
+        if scrape and self.mode != "strict" and article and len(active) >= 4 and self.article_like(table, active):
+            runs = [(why, ks) for why, ks in (("heuristic/before-headline", self.before_headline(table, active)),
+                                              ("heuristic/after-article", self.after_article(table, active, keep))) if ks]
+            if runs and prob is None:
+                idx, rows = table.rows(active)
+                self.unshare(rows, copies, docs, site_docs)
+                prob = dict(zip(active, self.model.document(rows)))
+            for why, ks in runs:
+                if self.proven_by_model(table, ks, prob):
+                    for k in ks:
+                        reasons.setdefault(table.idx[k], why)
         return reasons
 
     @staticmethod
-    def before_headline(table: LineTable, active: list[int]) -> list[int]:
-        """On a whole-page scrape, the lines between the page title (the first line) and the headline's
-        repeat (see HEADLINE_TIE_WORDS)."""
+    def article_like(table: LineTable, active: list[int]) -> bool:
+        """The page is recognisably one article: its main block holds ARTICLE_MIN_PROSE+ prose lines
+        and ARTICLE_BLOCK_SHARE of the page's words. A listing, a thread or a product grid spreads
+        its words over many blocks; there the run cuts never fire."""
+        n_words = [table.n_words[k] for k in active]
+        prose = [_prose_like(table, k) for k in active]
+        first, last = article_span(n_words, prose, TAIL_BLOCK_PENALTY)
+        if last < first:
+            return False
+        inside = sum(prose[first:last + 1])
+        return inside >= ARTICLE_MIN_PROSE and sum(n_words[first:last + 1]) >= ARTICLE_BLOCK_SHARE * (sum(n_words) or 1)
+
+    @staticmethod
+    def _chrome_run(table: LineTable, ks: list[int], body: frozenset[str]) -> bool:
+        """A run that may be chrome: no prose-like line and no line tied to the body inside it (a run
+        holding prose, teasers, a comment thread, a second article, is left to the line-by-line
+        judgement: cutting it whole deleted real content on pages nobody tuned on)."""
+        for k in ks:
+            c = table.content[k]
+            if _prose_like(table, k) or (table.n_words[k] >= TIED_MIN_WORDS and c and len(c & body) / len(c) >= TIED_MIN_SHARE):
+                return False
+        return bool(ks)
+
+    @staticmethod
+    def proven_by_model(table: LineTable, ks: list[int], prob: dict[int, float]) -> bool:
+        """... and proven chrome: the model's probability of its lines, weighted by words, >= RUN_MIN_P."""
+        words = sum(table.n_words[k] for k in ks)
+        return words > 0 and sum(table.n_words[k] * prob.get(k, 0.0) for k in ks) >= RUN_MIN_P * words
+
+    @staticmethod
+    def _body_words(table: LineTable, active: list[int]) -> frozenset[str]:
+        out: set[str] = set()
+        for k in active:
+            if _prose_like(table, k):
+                out |= table.content[k]
+        return frozenset(out)
+
+    @classmethod
+    def before_headline(cls, table: LineTable, active: list[int]) -> list[int]:
+        """On an article scrape, the lines between the page title (the first line) and the headline's
+        repeat, when they may be a chrome run (see _chrome_run): their positions in the table."""
         if len(active) < 4:
             return []
         norm = lambda t: " ".join(re.findall(r"\w+", t.casefold()))
@@ -295,46 +376,26 @@ class HeuristicsStep:
                 break
         if at is None or at < 2:
             return []
-        def prose_words(ks):
-            return sum(table.n_words[k] for k in ks if table.term[k] and table.n_words[k] >= BLOCK_PROSE_WORDS)
-        cut, rest = active[1:at], active[at:]
-        head = table.content[active[at]]
-        if prose_words(cut) > prose_words(rest) or any(
-                table.n_words[k] >= BLOCK_PROSE_WORDS and len(table.content[k] & head) >= HEADLINE_TIE_WORDS for k in cut):
+        cut = active[1:at]
+        if not cls._chrome_run(table, cut, cls._body_words(table, active[at:])):
             return []
-        return [table.idx[k] for k in cut]
+        return cut
 
-    @staticmethod
-    def after_article(table: LineTable, active: list[int], keep: set[int]) -> list[int]:
-        """On a whole-page scrape, the lines after the article's main block (see TAIL_BLOCK_PENALTY); a
-        protected line after it (an ordered list and its lead-in) belongs to the article, which then
-        ends after it."""
+    @classmethod
+    def after_article(cls, table: LineTable, active: list[int], keep: set[int]) -> list[int]:
+        """On an article scrape, the lines after the article's main block (see TAIL_BLOCK_PENALTY), when
+        they are a chrome run (see _chrome_run); a protected line after it (an ordered list and its
+        lead-in) belongs to the article, which then ends after it. Positions in the table."""
         n_words = [table.n_words[k] for k in active]
-        prose = [(table.term[k] and table.n_words[k] >= BLOCK_PROSE_WORDS) or table.n_words[k] >= RUN_ON_PROSE_WORDS
-                 for k in active]
+        prose = [_prose_like(table, k) for k in active]
         first, last = article_span(n_words, prose, TAIL_BLOCK_PENALTY)
         if last < first:
             return []
         last = max([last] + [j for j in range(last + 1, len(active)) if table.idx[active[j]] in keep])
-        return [table.idx[k] for k in active[last + 1:]]
-
-    @staticmethod
-    def exposed(table: LineTable, active: list[int], found: dict[int, str]) -> set[int]:
-        """Positions whose context a round's removals changed: the lines within EXPOSED_SPAN of a
-        removed line and the rest of the run of short lines it sat in. Only these are judged again
-        (the next round's other rows differ in the document's length alone)."""
-        n = len(active)
-        out: set[int] = set()
-        covered = 0
-        for j in [j for j, k in enumerate(active) if table.idx[k] in found]:
-            lo, hi = max(covered, j - EXPOSED_SPAN), min(n, j + EXPOSED_SPAN + 1)
-            while lo > covered and table.short[active[lo - 1]]:
-                lo -= 1
-            while hi < n and table.short[active[hi]]:
-                hi += 1
-            out.update(active[lo:hi])
-            covered = max(covered, hi)
-        return out
+        cut = active[last + 1:]
+        if not cut or not cls._chrome_run(table, cut, cls._body_words(table, active[first:last + 1])):
+            return []
+        return cut
 
     def __call__(self, doc: Document) -> Document | None:
         return drop_lines(doc, self.removals(doc))
