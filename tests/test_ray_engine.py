@@ -109,8 +109,10 @@ def test_distributed_clustering_matches_find_clusters(local_ray):
     rng.shuffle(texts)
     rows = sorted(((f"d{i:03d}", "<test>"), signature(t, config=config), f"s{i}") for i, t in enumerate(texts))
     expected = find_clusters(rows, config)
-    final = ray.data.from_items([{"idx": p, "sig": pickle.dumps((r[0], r[2], r[1]))} for p, r in enumerate(rows)])
-    got = distributed_clusters(ray, final, rows, list(range(len(rows))), config)
+    # the driver's view: key, source, input index and the signature's scalars; sketches stay in the dataset
+    scalars = [(r[0], r[2], 3 * p + 1, r[1].exact, r[1].size, r[1].length, bool(r[1].bands)) for p, r in enumerate(rows)]
+    final = ray.data.from_items([{"idx": 3 * p + 1, "sig": pickle.dumps((r[0], r[2], r[1]))} for p, r in enumerate(rows)])
+    got = distributed_clusters(ray, final, scalars, config)
     assert expected.clusters >= 3
     assert (got.clusters, got.dropped, got.exact_dropped) == (expected.clusters, expected.dropped, expected.exact_dropped)
     assert got._replaced_by == expected._replaced_by
