@@ -136,11 +136,7 @@ def read_segment(segment: Segment, *, max_bytes: int = DEFAULT_MAX_BYTES,
         from cleaner.sources.web import fetch_all
 
         yield from fetch_all(list(segment.urls), **(fetch_options or {}))
-    elif segment.input.url is not None and segment.input.kind != "url":
-        from cleaner.sources.remote import read_remote
-
-        yield from read_remote(segment.input, max_bytes)
     else:
-        from cleaner.sources.read import _read_file
+        from cleaner.sources.read import _read_file     # local and remote (fsspec) files alike
 
         yield from _read_file(segment.input, max_bytes)
