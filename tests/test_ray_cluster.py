@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 
 import pytest
 
@@ -20,6 +21,8 @@ from mixed_inputs import make_mixed_inputs  # noqa: E402
 
 NODES = 3
 STORE = 100 * 1024 ** 2
+LOOPBACK = "127.0.0.1"      # the nodes listen on loopback only
+SINGLE_MACHINE = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
 
 
 @pytest.fixture(scope="module")
@@ -30,16 +33,28 @@ def cluster(request):
 
     if ray.is_initialized():
         ray.shutdown()
+    # Everything on loopback: Ray's single-machine mode (its default on macOS and Windows), in this
+    # process (the driver) and in the nodes it starts (they inherit the environment).
+    import ray._private.ray_constants as constants
+
+    saved = os.environ.get(SINGLE_MACHINE), constants.ENABLE_RAY_CLUSTER
+    os.environ[SINGLE_MACHINE] = "0"
+    constants.ENABLE_RAY_CLUSTER = False
     c = Cluster(initialize_head=True, head_node_args={"num_cpus": 1, "object_store_memory": STORE,
-                                                       "include_dashboard": False})
+                                                       "include_dashboard": False, "node_ip_address": LOOPBACK})
 
     def stop():
         ray.shutdown()
         c.shutdown()
+        constants.ENABLE_RAY_CLUSTER = saved[1]
+        if saved[0] is None:
+            os.environ.pop(SINGLE_MACHINE, None)
+        else:
+            os.environ[SINGLE_MACHINE] = saved[0]
 
     request.addfinalizer(stop)
     for _ in range(NODES - 1):
-        c.add_node(num_cpus=1, object_store_memory=STORE)
+        c.add_node(num_cpus=1, object_store_memory=STORE, node_ip_address=LOOPBACK)
     c.wait_for_nodes()
     ray.init(address=c.address, runtime_env=worker_env(), log_to_driver=False, configure_logging=False)
     return c
@@ -100,7 +115,7 @@ def test_cluster_reads_and_writes_on_workers_with_the_local_result(run_cli, inpu
     # workers on different nodes read the inputs and wrote the shards; the driver wrote none
     trace = json.loads((tmp_path / "trace.json").read_text())
     nodes = {n["NodeID"] for n in ray.nodes() if n["Alive"]}
-    assert len(nodes) == NODES
+    assert len(nodes) == NODES and {n["NodeManagerAddress"] for n in ray.nodes()} == {LOOPBACK}
     writers = [s["node"] for s in trace["shards"]]
     readers = [r["node"] for r in trace["reads"]]
     assert [s["file"] for s in trace["shards"]] == sorted(f for f in shard_digests(local) if f.startswith("part-"))

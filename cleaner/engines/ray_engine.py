@@ -71,8 +71,11 @@ def _ensure_ray(options: Any) -> tuple[Any, bool]:
     if options.ray_address:
         ray.init(address=options.ray_address, log_to_driver=False, configure_logging=False)
         return ray, True
-    ray.init(num_cpus=max(1, int(options.jobs)), include_dashboard=False, log_to_driver=False,
-             configure_logging=False, logging_level=logging.WARNING, runtime_env=worker_env())
+    # address="local": a Ray of our own, even when another one runs on this machine (ray.init() would
+    # otherwise join the cluster started last on the machine, someone else's run).
+    ray.init(address="local", num_cpus=max(1, int(options.jobs)), include_dashboard=False, log_to_driver=False,
+             configure_logging=False, logging_level=logging.WARNING, runtime_env=worker_env(),
+             _node_ip_address="127.0.0.1")          # a Ray of this machine listens on loopback only
     return ray, True
 
 
@@ -262,11 +265,14 @@ def _signature_table(position: np.ndarray, *blocks: Any) -> dict[int, Any]:
     return table
 
 
-def _band_group(part: int, parts: int, sigs: dict, config: Any, *blocks: Any) -> tuple[np.ndarray, np.ndarray]:
+def _band_group(part: int, parts: int, sigs: dict, config: Any, want_candidates: bool,
+                *blocks: Any) -> tuple[np.ndarray, np.ndarray]:
     """One group of bands (band % parts == part): candidate pairs within its buckets, verified.
 
-    Returns (verified pairs, candidate pairs) for those bands. Each band is independent, so the
-    bands are the shuffle key; `blocks` are the (band, key, owner) tables of the band-row map.
+    Returns (verified pairs, candidate pairs if wanted, else none) for those bands. Each band is
+    independent, so the bands are the shuffle key; `blocks` are the (band, key, owner) tables of
+    the band-row map. Candidates grow with the square of the corpus (unrelated documents that share
+    a band by chance): only the verified pairs, a few per duplicate, go back to the driver.
     """
     from cleaner.dedup.cluster import _near, _pairs_in_buckets
 
@@ -283,7 +289,7 @@ def _band_group(part: int, parts: int, sigs: dict, config: Any, *blocks: Any) ->
         return np.empty((0, 2), np.int64), np.empty((0, 2), np.int64)
     candidates = np.unique(np.concatenate(chunks), axis=0)
     keep = np.fromiter((_near(sigs[i], sigs[j], config) for i, j in candidates.tolist()), dtype=bool, count=len(candidates))
-    return candidates[keep], candidates
+    return candidates[keep], (candidates if want_candidates else np.empty((0, 2), np.int64))
 
 
 def _settle(keys: list, sources: list, idx: list[int], parent: list[int], *blocks: Any) -> dict[str, Any]:
@@ -304,11 +310,13 @@ def _settle(keys: list, sources: list, idx: list[int], parent: list[int], *block
 
 
 # -- driver side: dedup -----------------------------------------------------------------------
-def distributed_clusters(ray: Any, signed: Any, rows: list[tuple], config: Any) -> Any:
+def distributed_clusters(ray: Any, signed: Any, rows: list[tuple], config: Any, *, count_candidates: bool = False) -> Any:
     """Cluster like `find_clusters`, from the scalars of each signature on the driver.
 
     `rows`: (key, source, idx, exact | None, size, length, banded) sorted by key; `signed`: a
-    dataset with the pickled signatures (column `sig`) by input index (column `idx`).
+    dataset with the pickled signatures (column `sig`) by input index (column `idx`). The result's
+    `candidates` is counted only with `count_candidates` (the pairs would come to the driver); a run
+    reports none of it.
     """
     from cleaner.dedup.cluster import DedupResult, _exact_groups, _UnionFind
     from cleaner.dedup.signature import Signature
@@ -338,9 +346,11 @@ def distributed_clusters(ray: Any, signed: Any, rows: list[tuple], config: Any) 
             blocks = banded.to_arrow_refs()
             parts = max(1, min(config.bands, int(ray.cluster_resources().get("CPU", 1))))
             group = ray.remote(_band_group).options(num_returns=2)
-            results = [group.remote(p, parts, table, config, *blocks) for p in range(parts)]
+            results = [group.remote(p, parts, table, config, count_candidates, *blocks) for p in range(parts)]
             verified = np.concatenate([ray.get(v) for v, _ in results])
-            result.candidates = len(np.unique(np.concatenate([ray.get(c) for _, c in results]), axis=0))
+            if count_candidates:
+                result.candidates = len(np.unique(np.concatenate([ray.get(c) for _, c in results]), axis=0))
+            del results
             del table, blocks, member_rows
             for i, j in (np.unique(verified, axis=0) if len(verified) else verified).tolist():
                 if uf.find(i) != uf.find(j):
@@ -541,7 +551,7 @@ class _Run:
         decisions = self.decisions or Decisions(0)
         self._reject_duplicates(ray)
         decisions_ref = ray.put(decisions)
-        blocks = self.final.select_columns(["idx", "kind", "doc"]).to_arrow_refs()
+        blocks = self.final.to_arrow_refs()          # the materialized blocks themselves, no copy
         groups = [blocks[i:i + MEASURE_BLOCKS] for i in range(0, len(blocks), MEASURE_BLOCKS)]
         task = ray.remote(measure)
         measured = ray.get([task.remote(decisions_ref, explain, *g) for g in groups])
