@@ -2,15 +2,16 @@
 """The Ray engine's driver memory as the input grows 1x -> 2x -> 4x (issue 15, point 2).
 
   python3 bench/ray_memory.py [DOCS.jsonl] [--docs 2000] [--scales 1,2,4] [--per-file 100] [--cpus 2]
-                              [--code TREE]
+                              [--copies] [--code TREE]
 
 Starts a Ray cluster on this machine (`ray.cluster_utils.Cluster`, loopback, its own processes
 only), then for each scale runs `cleaner clean IN/ -o OUT/ --engine ray --ray-address ADDR` as its
 own process: the driver, a client of the cluster as on a real one. The driver's resident set is
 sampled every 20 ms from /proc (VmHWM, the kernel's peak, and VmRSS); the workers and raylets are
-not the driver and are not counted. The Nx input is the first `--docs` bench texts plus N-1
-perturbed copies (bench/memory.py's perturbation: many near duplicates), as JSONL files of
-`--per-file` documents. `--code TREE` runs another cleaner tree (e.g. an export of an older branch)
+not the driver and are not counted. The Nx input is the first N x `--docs` bench texts (a corpus
+that grows by new documents), or with `--copies` the first `--docs` texts plus N-1 perturbed copies
+(bench/memory.py's perturbation: mostly near duplicates, as bench/memory.py grows its input), as
+JSONL files of `--per-file` documents. `--code TREE` runs another cleaner tree (e.g. an export of an older branch)
 for comparison.
 """
 from __future__ import annotations
@@ -33,12 +34,15 @@ from memory import perturb  # noqa: E402
 DEFAULT = ROOT / ".." / "shared" / "bench" / "dedup" / "docs.jsonl"
 
 
-def make_inputs(texts: list[dict], scale: int, folder: Path, per_file: int) -> tuple[int, int]:
+def make_inputs(texts: list[dict], scale: int, folder: Path, per_file: int, docs: int | None = None) -> tuple[int, int]:
+    """Nx input: `--copies`: the first `docs` texts and N-1 perturbed copies (mostly near duplicates);
+    default: the first N x `docs` texts (distinct documents, as a growing corpus mostly is)."""
     folder.mkdir(parents=True)
     n = size = 0
     out = None
-    for copy in range(scale):
-        for i, rec in enumerate(texts):
+    rounds = [(0, texts[: docs * scale])] if docs else [(c, texts) for c in range(scale)]
+    for copy, batch in rounds:
+        for i, rec in enumerate(batch):
             if n % per_file == 0:
                 if out:
                     out.close()
@@ -93,6 +97,8 @@ def main() -> int:
     ap.add_argument("--per-file", type=int, default=100)
     ap.add_argument("--cpus", type=int, default=2)
     ap.add_argument("--code", default=str(ROOT), help="the cleaner tree to run (default: this one)")
+    ap.add_argument("--copies", action="store_true", help="grow by perturbed copies (near duplicates) "
+                                                          "instead of more distinct documents")
     args = ap.parse_args()
     print("$ python3 bench/ray_memory.py " + " ".join(sys.argv[1:]))
     code = Path(args.code).resolve()
@@ -101,7 +107,7 @@ def main() -> int:
         for line in f:
             if line.strip():
                 texts.append(json.loads(line))
-            if len(texts) >= args.docs:
+            if len(texts) >= args.docs * (1 if args.copies else max(int(x) for x in args.scales.split(","))):
                 break
     os.environ["PYTHONPATH"] = str(code)            # the cluster's workers import this tree
     os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"   # Ray's single-machine mode: all on loopback
@@ -115,7 +121,8 @@ def main() -> int:
     try:
         for scale in (int(s) for s in args.scales.split(",")):
             inp = tmp / f"in{scale}"
-            n, size = make_inputs(texts, scale, inp, args.per_file)
+            n, size = make_inputs(texts, scale, inp, args.per_file,
+                                  None if args.copies else args.docs)
             elapsed, peak, records = run_driver(code, inp, tmp / f"out{scale}", cluster.address)
             rows.append((scale, n, len(list(inp.iterdir())), size, records, peak, elapsed))
             shutil.rmtree(inp)
@@ -124,7 +131,9 @@ def main() -> int:
         cluster.shutdown()
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"\ndriver peak RSS of `cleaner clean IN/ -o OUT/ --engine ray --ray-address ADDR` "
-          f"(cluster: {args.cpus} CPUs on this machine; code: {code}; base: first {len(texts)} documents of {args.path})\n")
+          f"(cluster: {args.cpus} CPUs on this machine; code: {code}; Nx = "
+          f"{'the first %d documents and N-1 perturbed copies' % args.docs if args.copies else 'the first N x %d documents' % args.docs}"
+          f" of {args.path})\n")
     print("| scale | documents | input files | input MB | records out | driver peak RSS MB | of it heap (RssAnon) MB "
           "| growth per added document | wall s |")
     print("|---|---|---|---|---|---|---|---|---|")
