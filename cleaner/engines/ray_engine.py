@@ -32,7 +32,6 @@ import logging
 import os
 import pickle
 import sys
-from collections import Counter
 from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
