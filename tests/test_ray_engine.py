@@ -60,7 +60,8 @@ def corpus(tmp_path_factory):
 def local_ray():
     started = not ray.is_initialized()
     if started:
-        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+        ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False,
+                 _node_ip_address="127.0.0.1")
     yield ray
     if started:
         ray.shutdown()
@@ -109,10 +110,35 @@ def test_distributed_clustering_matches_find_clusters(local_ray):
     rng.shuffle(texts)
     rows = sorted(((f"d{i:03d}", "<test>"), signature(t, config=config), f"s{i}") for i, t in enumerate(texts))
     expected = find_clusters(rows, config)
-    final = ray.data.from_items([{"idx": p, "sig": pickle.dumps((r[0], r[2], r[1]))} for p, r in enumerate(rows)])
-    got = distributed_clusters(ray, final, rows, list(range(len(rows))), config)
+    # the driver's view: key, source, input index and the signature's scalars; sketches stay in the dataset
+    scalars = [(r[0], r[2], 3 * p + 1, r[1].exact, r[1].size, r[1].length, bool(r[1].bands)) for p, r in enumerate(rows)]
+    final = ray.data.from_items([{"idx": 3 * p + 1, "sig": pickle.dumps((r[0], r[2], r[1]))} for p, r in enumerate(rows)])
+    got = distributed_clusters(ray, final, scalars, config, count_candidates=True)
     assert expected.clusters >= 3
     assert (got.clusters, got.dropped, got.exact_dropped) == (expected.clusters, expected.dropped, expected.exact_dropped)
     assert got._replaced_by == expected._replaced_by
     assert got._duplicates == expected._duplicates
     assert got.candidates == expected.candidates
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("extra", [
+    ("--dedup", "exact", "--explain"),                 # exact dedup; the records carry their removals
+    ("--dedup", "none", "--config", "NO_COUNTS"),      # no step needs line counts: one pass, no dedup
+], ids=["exact-explain", "single-pass"])
+def test_worker_written_shards_equal_local_shards(run_cli, tmp_path, corpus, local_ray, extra):
+    """Sharded output is written by the workers; the bytes are the local engine's for other modes too."""
+    import hashlib
+
+    cfg = tmp_path / "no-counts.toml"
+    cfg.write_text('steps = ["extract", "repair", "normalize", "langid", "filters"]\n', encoding="utf-8")
+    extra = tuple(str(cfg) if e == "NO_COUNTS" else e for e in extra)
+    got = {}
+    for engine in ("local", "ray"):
+        out = tmp_path / engine
+        code, _, err = run_cli("clean", corpus, "-o", f"{out}/", "--shard-size", "2KB", "--rejects",
+                               tmp_path / f"{engine}.rejects", "-q", "--engine", engine, "-j", "2", *extra)
+        assert code == 0, err
+        got[engine] = ({f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in sorted(out.iterdir())},
+                       (tmp_path / f"{engine}.rejects").read_bytes(), err)
+    assert len(got["local"][0]) >= 4 and got["ray"] == got["local"]

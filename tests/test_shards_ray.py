@@ -16,7 +16,8 @@ from test_formats_out import mixed  # noqa: E402,F401  (the fixture: txt, JSONL,
 def local_ray():
     started = not ray.is_initialized()
     if started:
-        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+        ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False,
+                 _node_ip_address="127.0.0.1")
     yield ray
     if started:
         ray.shutdown()

@@ -65,9 +65,17 @@ def run_clean(inputs: list[Any], args: argparse.Namespace, options: dict[str, An
 
         explain = pipe.options.explain
         tick = (lambda n: bar.update(n - bar.n)) if bar else None
-        for doc in pipe.run(inputs, on_reject=on_reject, progress=tick, checkpoint=target.checkpoint,
-                            resume=args.resume):
-            sink.write(doc.record(explain))
+        if target.kind == "shards" and pipe.options.engine == "ray":
+            # On Ray the workers write the shards themselves (the same bytes); see engines/ray_io.py.
+            from cleaner.engines.ray_engine import write_shards_on_ray
+            from cleaner.pipeline import report_to_stderr
+
+            write_shards_on_ray(pipe, inputs, sink, shard_size=sink.shard_size, explain=explain,
+                                on_failure=report_to_stderr, on_reject=on_reject)
+        else:
+            for doc in pipe.run(inputs, on_reject=on_reject, progress=tick, checkpoint=target.checkpoint,
+                                resume=args.resume):
+                sink.write(doc.record(explain))
         if bar is not None:
             bar.close()
     stats = pipe.stats.to_dict()

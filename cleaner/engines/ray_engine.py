@@ -1,27 +1,33 @@
-"""The Ray engine: the same steps as the local engine on Ray Data, with the same records.
+"""The Ray engine: the same steps as the local engine on a Ray cluster, with the same records.
 
-Shape of a run (each stage over compact data where it can be):
-  read       on the driver with `iter_items` (the exact order, decoding, URL politeness and failure
-             reporting of the local engine), each item tagged with its input index and put into the
-             object store in pickled batches: the driver holds object refs, not the corpus
-  phase A    `map_batches` of the per-document steps (the local engine's `_work`, so semantics match)
-  counts     the line-count pass: phase A emits each kept document's line keys (8-byte hashes) and
-             site; a `map_batches` folds them into one partial `LineCounts` per batch; the driver
-             merges the partials and broadcasts the result through the object store
+Shape of a run; the driver holds per-input and per-document scalars, never documents:
+  plan       the driver lists the inputs as segments (`cleaner.sources.plan`: one per file, per run
+             of URLs, per chunk of in-memory documents); nothing is read yet
+  read + A   a Ray Data map reads each segment on a worker (the local engine's readers, failures and
+             URL politeness) and runs the per-document steps (`_work`) on its items in the same task;
+             rows carry (segment, ordinal): the input index is segment offset + ordinal, the local
+             engine's spool index, once the driver has counted the rows per segment
+  counts     each kept document's line keys (8-byte hashes) and site; a map folds them into partial
+             `LineCounts`, tasks merge the partials in a tree, and the merged table stays in the
+             object store for phase B (the driver holds a reference)
   phase B    `map_batches` of the steps that need the counts, plus the dedup signature
-  dedup      a map turns signatures into (band, band key, document) rows -> one Ray task per group
-             of bands (band % tasks) buckets its rows by key, pairs the documents sharing a bucket
-             and verifies those candidates against the broadcast signatures -> union-find and the
-             representative rule of `cleaner.dedup.cluster.find_clusters` on the driver (verified
-             edges and signatures only). Ray Data's groupby cost ~12 s on a tiny input; the tasks
-             are the same shuffle by band without that overhead.
-  records    in input order (order is preserved through every map), stats as in `run_local`
+  dedup      the driver gets each signed document's key, exact hash, size and length (no sketches):
+             sorts by key, links exact copies; workers turn the banded documents' signatures into
+             (band, key, position) rows, one task per group of bands pairs the documents sharing a
+             bucket and verifies those candidates; union-find on the driver; a task settles the
+             clusters (representative, similarities: `settle_components`, the local engine's rule)
+             over the signatures of clustered documents only
+  records    `-o DIR/`: workers measure every kept record, the driver cuts the shards where
+             `ShardWriter` would, and one task per shard writes it (ray_io.py); other outputs stream
+             the records to the driver in input order, as before
 
-`--ray-address` / RAY_ADDRESS connects to a cluster (cleaner must be installed on its nodes);
-otherwise a local Ray with `jobs` CPUs, no dashboard, bound to loopback.
+`--ray-address` / RAY_ADDRESS connects to a cluster (cleaner must be installed on its nodes, and
+sharded output must be on a disk they all see); otherwise a local Ray with `jobs` CPUs, no dashboard.
+`CLEANER_RAY_TRACE=FILE` writes which node read each input and wrote each shard (a JSON side channel).
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
 import pickle
@@ -31,12 +37,14 @@ from typing import Any, Callable, Iterable, Iterator
 import numpy as np
 
 from cleaner.document import Document
+from cleaner.engines.ray_io import Decisions, measure, node_id, plan_writes, write_one_shard
 from cleaner.engines.run import _init_phase, _limited, _work, count_clusters, make_deduper, release
 from cleaner.linefreq import LineCounts, document_keys, site_of
 from cleaner.sources import Failure
-from cleaner.sources.read import iter_items
 
-BATCH = 32          # documents per object-store block and per map batch
+BATCH = 32          # documents per map batch
+MERGE_FAN_IN = 16   # partial line-count tables merged per task
+MEASURE_BLOCKS = 16 # blocks measured per task
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
 
 # Per-worker-process cache of the phase set up by `_init_phase` (building steps loads rules, models).
@@ -62,12 +70,19 @@ def _ensure_ray(options: Any) -> tuple[Any, bool]:
     if options.ray_address:
         ray.init(address=options.ray_address, log_to_driver=False, configure_logging=False)
         return ray, True
+    # address="local": a Ray of our own, even when another one runs on this machine (ray.init() would
+    # otherwise join the cluster started last on the machine, someone else's run).
+    ray.init(address="local", num_cpus=max(1, int(options.jobs)), include_dashboard=False, log_to_driver=False,
+             configure_logging=False, logging_level=logging.WARNING, runtime_env=worker_env(),
+             _node_ip_address="127.0.0.1")          # a Ray of this machine listens on loopback only
+    return ray, True
+
+
+def worker_env() -> dict[str, Any]:
+    """A runtime_env whose workers import this copy of cleaner (for a Ray started on this machine)."""
     package_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     path = os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH", "")) if p)
-    ray.init(num_cpus=max(1, int(options.jobs)), include_dashboard=False, log_to_driver=False,
-             configure_logging=False, logging_level=logging.WARNING,
-             runtime_env={"env_vars": {"PYTHONPATH": path}})
-    return ray, True
+    return {"env_vars": {"PYTHONPATH": path}}
 
 
 # -- worker side ------------------------------------------------------------------------------
@@ -82,47 +97,106 @@ def _phase_for(options_blob: bytes, which: str, counts_ref: list, last: bool) ->
         _WORKER["key"] = key
 
 
-def _columns(idx: list[int], entries: list[tuple]) -> dict[str, Any]:
-    """A batch of spool entries as columns: compact ones for the corpus passes, pickles for the rest."""
-    kind, phase, doc, other, sig, keys, site, acct = [], [], [], [], [], [], [], []
+def _columns(entries: list[tuple], **fixed: Any) -> dict[str, Any]:
+    """A batch of outcomes as columns: compact ones for the corpus passes, pickles for the rest.
+
+    kind ok|drop|fail; doc: the pickled Document (ok, drop); fail: the pickled Failure; acct: what
+    the stats need (rules, events, drop reason); sig: the pickled dedup signature; did/dsrc/exact/
+    has_exact/size/length/banded: the signature's scalars, all the driver reads of it."""
+    cols: dict[str, list] = {k: [] for k in ("kind", "phase", "doc", "fail", "sig", "keys", "site", "acct", "did",
+                                             "dsrc", "exact", "has_exact", "size", "length", "banded")}
     for entry in entries:
-        kind.append(entry[0])
-        phase.append(entry[2] if entry[0] == "fail" else "")
-        if entry[0] == "ok":
-            d = entry[1]
-            doc.append(pickle.dumps(d, _PROTOCOL))
-            other.append(b"")
-            sig.append(pickle.dumps(entry[2], _PROTOCOL) if entry[2] is not None else b"")
-            keys.append(np.fromiter(sorted(document_keys(d.lines)), dtype=np.uint64).tobytes())
-            site.append(site_of(d.url, d.source))
-            acct.append(pickle.dumps(([r.rule for r in d.removed], list(d.events)), _PROTOCOL))
+        kind = entry[0]
+        cols["kind"].append(kind)
+        cols["phase"].append(entry[2] if kind == "fail" else "")
+        cols["fail"].append(pickle.dumps(entry[1], _PROTOCOL) if kind == "fail" else b"")
+        doc = entry[1] if kind != "fail" else None
+        cols["doc"].append(pickle.dumps(doc, _PROTOCOL) if doc is not None else b"")
+        cols["acct"].append(pickle.dumps(([r.rule for r in doc.removed], list(doc.events), doc.drop_reason), _PROTOCOL)
+                            if doc is not None else b"")
+        sig = entry[2] if kind == "ok" else None
+        cols["sig"].append(pickle.dumps(sig, _PROTOCOL) if sig is not None else b"")
+        cols["keys"].append(np.fromiter(sorted(document_keys(doc.lines)), dtype=np.uint64).tobytes() if kind == "ok" else b"")
+        cols["site"].append(site_of(doc.url, doc.source) if kind == "ok" else "")
+        cols["did"].append(sig[0] if sig is not None else "")
+        cols["dsrc"].append(sig[1] if sig is not None else "")
+        exact = sig[2].exact if sig is not None else None
+        cols["exact"].append(exact if exact is not None else 0)
+        cols["has_exact"].append(exact is not None)
+        cols["size"].append(sig[2].size if sig is not None else 0)
+        cols["length"].append(sig[2].length if sig is not None else 0)
+        cols["banded"].append(bool(sig[2].bands) if sig is not None else False)
+    out: dict[str, Any] = {k: np.asarray(fixed[k], dtype=np.int64) for k in fixed}
+    for k, v in cols.items():
+        if k == "exact":
+            out[k] = np.asarray(v, dtype=np.uint64)
+        elif k in ("size", "length"):
+            out[k] = np.asarray(v, dtype=np.int64)
+        elif k in ("has_exact", "banded"):
+            out[k] = np.asarray(v, dtype=bool)
         else:
-            doc.append(b"")
-            other.append(pickle.dumps(entry, _PROTOCOL))
-            sig.append(b"")
-            keys.append(b"")
-            site.append("")
-            acct.append(b"")
-    return {"idx": np.asarray(idx, dtype=np.int64), "kind": np.asarray(kind, dtype=object),
-            "phase": np.asarray(phase, dtype=object), "doc": np.asarray(doc, dtype=object),
-            "other": np.asarray(other, dtype=object), "sig": np.asarray(sig, dtype=object),
-            "keys": np.asarray(keys, dtype=object), "site": np.asarray(site, dtype=object),
-            "acct": np.asarray(acct, dtype=object)}
+            out[k] = np.asarray(v, dtype=object)
+    return out
 
 
-def _phase_a(batch: dict[str, np.ndarray], *, options_blob: bytes, last: bool) -> dict[str, Any]:
+def _read_phase_a(batch: dict[str, np.ndarray], *, options_blob: bytes, last: bool) -> Iterator[dict[str, Any]]:
+    """Read segments (one row each) and run phase A on their items, BATCH outcomes at a time."""
+    from cleaner.sources.plan import read_segment
+
     _phase_for(options_blob, "A", [], last)
-    entries = [_work(pickle.loads(item)) for item in batch["item"]]
-    return _columns(batch["idx"].tolist(), entries)
+    opts = pickle.loads(options_blob)
+    fetch = {"delay": opts.delay, "allow_private_redirects": opts.allow_private_redirects}
+    from cleaner.sources import urls as url_lists
+
+    url_lists.FETCH_OPTIONS.update(fetch)
+    node = node_id()
+    for task, blob in zip(batch["task"].tolist(), batch["seg"]):
+        entries: list[tuple] = []
+        first = 0
+        for item in read_segment(pickle.loads(blob), max_bytes=opts.max_bytes, fetch_options=fetch):
+            entries.append(_work(_limited(item, opts.max_chars)))
+            if len(entries) >= BATCH:
+                yield _with_node(_columns(entries, task=[task] * len(entries), n=range(first, first + len(entries))), node)
+                first += len(entries)
+                entries = []
+        if entries:
+            yield _with_node(_columns(entries, task=[task] * len(entries), n=range(first, first + len(entries))), node)
 
 
-def _phase_b(batch: dict[str, np.ndarray], *, options_blob: bytes, counts_ref: list) -> dict[str, Any]:
+def _with_node(cols: dict[str, Any], node: str) -> dict[str, Any]:
+    cols["node"] = np.asarray([node] * len(cols["kind"]), dtype=object)
+    return cols
+
+
+def _entries_of(batch: dict[str, np.ndarray]) -> list[tuple]:
+    out = []
+    for kind, doc, fail, phase in zip(batch["kind"], batch["doc"], batch["fail"], batch["phase"]):
+        if kind == "ok":
+            out.append(("ok", pickle.loads(doc), None))
+        elif kind == "drop":
+            out.append(("drop", pickle.loads(doc)))
+        else:
+            out.append(("fail", pickle.loads(fail), phase))
+    return out
+
+
+def _index(batch: dict[str, np.ndarray], offsets_ref: list) -> np.ndarray:
+    import ray
+
+    offsets = ray.get(offsets_ref[0])
+    return offsets[batch["task"]] + batch["n"]
+
+
+def _phase_b(batch: dict[str, np.ndarray], *, options_blob: bytes, counts_ref: list, offsets_ref: list) -> dict[str, Any]:
     _phase_for(options_blob, "B", counts_ref, True)
-    entries = []
-    for kind, doc, other in zip(batch["kind"], batch["doc"], batch["other"]):
-        item = ("ok", pickle.loads(doc), None) if kind == "ok" else pickle.loads(other)
-        entries.append(_work(item))
-    return _columns(batch["idx"].tolist(), entries)
+    entries = [_work(e) for e in _entries_of(batch)]
+    return _columns(entries, idx=_index(batch, offsets_ref))
+
+
+def _add_index(batch: dict[str, np.ndarray], *, offsets_ref: list) -> dict[str, Any]:
+    out = {k: v for k, v in batch.items() if k not in ("task", "n", "node", "keys", "site")}
+    out["idx"] = _index(batch, offsets_ref)
+    return out
 
 
 def _partial_counts(batch: dict[str, np.ndarray]) -> dict[str, Any]:
@@ -132,6 +206,33 @@ def _partial_counts(batch: dict[str, np.ndarray]) -> dict[str, Any]:
         if kind == "ok":
             counts.add(set(np.frombuffer(keys, dtype=np.uint64).tolist()), site)
     return {"counts": np.asarray([pickle.dumps(counts, _PROTOCOL)], dtype=object)}
+
+
+def _merge_counts(*parts: Any) -> LineCounts:
+    """Merge partial line counts: blocks of the partial map, or tables of an earlier merge."""
+    counts = LineCounts()
+    for part in parts:
+        if isinstance(part, LineCounts):
+            counts.merge(part)
+            continue
+        for blob in part.column("counts").to_pylist():
+            counts.merge(pickle.loads(blob))
+    return counts
+
+
+def _only(batch: dict[str, np.ndarray], *, kinds: tuple = (), idx_ref: list | None = None) -> dict[str, np.ndarray]:
+    """The rows of a batch of one of `kinds`, or whose idx is marked in the boolean array `idx_ref`."""
+    import ray
+
+    if idx_ref is not None:
+        marked = ray.get(idx_ref[0])
+        idx = batch["idx"]
+        keep = np.zeros(idx.size, dtype=bool)
+        inside = idx < marked.size
+        keep[inside] = marked[idx[inside]]
+    else:
+        keep = np.isin(batch["kind"].astype(str), list(kinds))
+    return {k: v[keep] for k, v in batch.items()}
 
 
 def _band_rows(batch: dict[str, np.ndarray], *, position_ref: list, bands: int) -> dict[str, Any]:
@@ -153,11 +254,24 @@ def _band_rows(batch: dict[str, np.ndarray], *, position_ref: list, bands: int) 
     return {"band": np.concatenate(band), "key": np.concatenate(key), "owner": np.concatenate(owner)}
 
 
-def _band_group(part: int, parts: int, sigs: list, config: Any, *blocks: Any) -> tuple[np.ndarray, int]:
+def _signature_table(position: np.ndarray, *blocks: Any) -> dict[int, Any]:
+    """Clustering position -> Signature, for the rows of `blocks` that have a position (in a task)."""
+    table = {}
+    for block in blocks:
+        for idx, sig in zip(block.column("idx").to_pylist(), block.column("sig").to_pylist()):
+            if idx < position.size and position[idx] >= 0 and sig:
+                table[int(position[idx])] = pickle.loads(sig)[2]
+    return table
+
+
+def _band_group(part: int, parts: int, sigs: dict, config: Any, want_candidates: bool,
+                *blocks: Any) -> tuple[np.ndarray, np.ndarray]:
     """One group of bands (band % parts == part): candidate pairs within its buckets, verified.
 
-    Returns (verified pairs, candidate pairs) for those bands. Each band is independent, so the
-    bands are the shuffle key; `blocks` are the (band, key, owner) tables of the band-row map.
+    Returns (verified pairs, candidate pairs if wanted, else none) for those bands. Each band is
+    independent, so the bands are the shuffle key; `blocks` are the (band, key, owner) tables of
+    the band-row map. Candidates grow with the square of the corpus (unrelated documents that share
+    a band by chance): only the verified pairs, a few per duplicate, go back to the driver.
     """
     from cleaner.dedup.cluster import _near, _pairs_in_buckets
 
@@ -174,104 +288,115 @@ def _band_group(part: int, parts: int, sigs: list, config: Any, *blocks: Any) ->
         return np.empty((0, 2), np.int64), np.empty((0, 2), np.int64)
     candidates = np.unique(np.concatenate(chunks), axis=0)
     keep = np.fromiter((_near(sigs[i], sigs[j], config) for i, j in candidates.tolist()), dtype=bool, count=len(candidates))
-    return candidates[keep], candidates
+    return candidates[keep], (candidates if want_candidates else np.empty((0, 2), np.int64))
 
 
-# -- driver side ------------------------------------------------------------------------------
-def _input_blocks(ray: Any, inputs: Iterable[Any], options: Any) -> list[Any]:
-    """Read on the driver in input order; pickled batches of (index, item) straight to the object store."""
-    import pyarrow as pa
-
-    refs: list[Any] = []
-    idx: list[int] = []
-    items: list[bytes] = []
-
-    def flush() -> None:
-        if idx:
-            refs.append(ray.put(pa.table({"idx": pa.array(idx, pa.int64()), "item": pa.array(items, pa.binary())})))
-            idx.clear()
-            items.clear()
-
-    for n, item in enumerate(iter_items(inputs, max_bytes=options.max_bytes)):
-        idx.append(n)
-        items.append(pickle.dumps(_limited(item, options.max_chars), _PROTOCOL))
-        if len(idx) >= BATCH:
-            flush()
-    flush()
-    return refs
-
-
-def _clusters_from_edges(rows: list[tuple], links: list[tuple[int, int]], edges: np.ndarray, candidates: int) -> Any:
-    """Union-find over exact links and verified edges, then `find_clusters`' own representative rule."""
+def _settle(keys: list, sources: list, idx: list[int], parent: list[int], *blocks: Any) -> dict[str, Any]:
+    """`settle_components` over the clustered documents only (whole components), in a task."""
     from cleaner.dedup.cluster import DedupResult, _UnionFind, settle_components
 
-    result = DedupResult(documents=len(rows), candidates=candidates)
+    want = {i: p for p, i in enumerate(idx)}
+    sigs: list[Any] = [None] * len(idx)
+    for block in blocks:
+        for i, sig in zip(block.column("idx").to_pylist(), block.column("sig").to_pylist()):
+            if i in want:
+                sigs[want[i]] = pickle.loads(sig)[2]
+    uf = _UnionFind(len(idx))
+    uf.parent = list(parent)
+    result = settle_components(DedupResult(), [(k, s, src) for k, s, src in zip(keys, sigs, sources)], uf)
+    return {"clusters": result.clusters, "dropped": result.dropped, "exact_dropped": result.exact_dropped,
+            "replaced_by": result._replaced_by, "duplicates": result._duplicates}
+
+
+# -- driver side: dedup -----------------------------------------------------------------------
+def distributed_clusters(ray: Any, signed: Any, rows: list[tuple], config: Any, *, count_candidates: bool = False) -> Any:
+    """Cluster like `find_clusters`, from the scalars of each signature on the driver.
+
+    `rows`: (key, source, idx, exact | None, size, length, banded) sorted by key; `signed`: a
+    dataset with the pickled signatures (column `sig`) by input index (column `idx`). The result's
+    `candidates` is counted only with `count_candidates` (the pairs would come to the driver); a run
+    reports none of it.
+    """
+    from cleaner.dedup.cluster import DedupResult, _exact_groups, _UnionFind
+    from cleaner.dedup.signature import Signature
+
+    result = DedupResult(documents=len(rows))
+    if config.mode == "none" or not rows:
+        return result
+    light = [Signature(r[3], r[4], r[5], b"", b"") for r in rows]      # what _exact_groups reads
+    links, leaders = _exact_groups(light)
+    del light
     uf = _UnionFind(len(rows))
     for first, other in links:
         uf.union(first, other)
-    for i, j in edges.tolist():
-        if uf.find(i) != uf.find(j):
-            uf.union(i, j)
-            result.verified += 1
-    return settle_components(result, rows, uf)
-
-
-def distributed_clusters(ray: Any, final: Any, rows: list[tuple], row_index: list[int], config: Any) -> Any:
-    """Cluster like `find_clusters(rows, config)`, with band grouping and verification on Ray.
-
-    `rows` are (key, signature, source) sorted by key; `row_index[p]` is the input index of row p.
-    """
-    from cleaner.dedup.cluster import DedupResult, _exact_groups
-
-    if config.mode == "none" or not rows:
-        return DedupResult(documents=len(rows))
-    sigs = [r[1] for r in rows]
-    links, leaders = _exact_groups(sigs)
-    edges = np.empty((0, 2), dtype=np.int64)
-    candidates = 0
+    size = max(r[2] for r in rows) + 1
     if config.mode == "near":
-        if any(len(s.bands) not in (0, 8 * config.bands) for s in sigs):
-            raise ValueError(f"signatures were not made with {config.bands} bands: use one DedupConfig for both")
-        members = [p for p in leaders if sigs[p].bands]
+        members = [p for p in leaders if rows[p][6]]
         if len(members) >= 2:
-            position = np.full(max(row_index) + 1, -1, dtype=np.int64)
+            position = np.full(size, -1, dtype=np.int64)
             for p in members:
-                position[row_index[p]] = p
+                position[rows[p][2]] = p
             position_ref = [ray.put(position)]
-            banded = final.select_columns(["idx", "sig"]).map_batches(
-                _band_rows, fn_kwargs={"position_ref": position_ref, "bands": config.bands}, batch_format="numpy")
+            member_rows = signed.select_columns(["idx", "sig"]).map_batches(
+                _only, fn_kwargs={"idx_ref": [ray.put(position >= 0)]}, batch_format="numpy").materialize()
+            table = ray.remote(_signature_table).remote(position_ref[0], *member_rows.to_arrow_refs())
+            banded = member_rows.map_batches(_band_rows, fn_kwargs={"position_ref": position_ref, "bands": config.bands},
+                                             batch_format="numpy")
             blocks = banded.to_arrow_refs()
             parts = max(1, min(config.bands, int(ray.cluster_resources().get("CPU", 1))))
-            sigs_ref = ray.put(sigs)
             group = ray.remote(_band_group).options(num_returns=2)
-            results = [group.remote(p, parts, sigs_ref, config, *blocks) for p in range(parts)]
-            verified = [ray.get(v) for v, _ in results]
-            found = [ray.get(c) for _, c in results]
-            edges = np.unique(np.concatenate(verified), axis=0)
-            candidates = len(np.unique(np.concatenate(found), axis=0))
-    return _clusters_from_edges(rows, links, edges, candidates)
+            results = [group.remote(p, parts, table, config, count_candidates, *blocks) for p in range(parts)]
+            verified = np.concatenate([ray.get(v) for v, _ in results])
+            if count_candidates:
+                result.candidates = len(np.unique(np.concatenate([ray.get(c) for _, c in results]), axis=0))
+            del results
+            del table, blocks, member_rows
+            for i, j in (np.unique(verified, axis=0) if len(verified) else verified).tolist():
+                if uf.find(i) != uf.find(j):
+                    uf.union(i, j)
+                    result.verified += 1
+    roots = np.fromiter((uf.find(i) for i in range(len(rows))), dtype=np.int64, count=len(rows))
+    clustered = np.flatnonzero(np.bincount(roots, minlength=len(rows))[roots] >= 2)
+    if clustered.size == 0:
+        return result
+    local = {int(p): q for q, p in enumerate(clustered.tolist())}
+    parent = [local[int(roots[p])] for p in clustered.tolist()]
+    idx = [rows[p][2] for p in clustered.tolist()]
+    mark = np.zeros(size, dtype=bool)
+    mark[idx] = True
+    picked = signed.select_columns(["idx", "sig"]).map_batches(
+        _only, fn_kwargs={"idx_ref": [ray.put(mark)]}, batch_format="numpy").to_arrow_refs()
+    settled = ray.get(ray.remote(_settle).remote([rows[p][0] for p in clustered.tolist()],
+                                                 [rows[p][1] for p in clustered.tolist()], idx, parent, *picked))
+    result.clusters, result.dropped, result.exact_dropped = settled["clusters"], settled["dropped"], settled["exact_dropped"]
+    result._replaced_by, result._duplicates = settled["replaced_by"], settled["duplicates"]
+    return result
 
 
-def _resolve(ray: Any, dedup: Any, final: Any, items: list[tuple[int, Any]]) -> Any:
-    """`DedupStage.resolve` with the clustering distributed (same keys, same Resolution)."""
-    from cleaner.dedup.stage import Resolution
-
-    index_of: dict[Any, int] = {}
-    ids: dict[Any, str] = {}
+def _decide(ray: Any, dedup: Any, final: Any, signed: list[tuple], size: int) -> Decisions:
+    """`DedupStage.resolve` with the clustering distributed: the same keys, the same decisions."""
+    seen: set = set()
     rows = []
-    for idx, (doc_id, source, sig) in items:
+    for idx, doc_id, source, exact, sz, length, banded in signed:
         key = (doc_id, source)
-        if key in index_of:
+        if key in seen:                       # the same input given twice: keep keys unique, stably
             key = (doc_id, f"{source}\x1f{idx}")
-        index_of[key] = idx
-        ids[key] = doc_id
-        rows.append((key, sig, source))
+        seen.add(key)
+        rows.append((key, source, idx, exact, sz, length, banded))
+    del seen
     rows.sort(key=lambda r: r[0])
     for a, b in zip(rows, rows[1:]):
         if a[0] == b[0]:
             raise ValueError(f"duplicate document key {a[0]!r}")
-    row_index = [index_of[r[0]] for r in rows]
-    return Resolution(distributed_clusters(ray, final, rows, row_index, dedup.config), index_of, ids)
+    result = distributed_clusters(ray, final, rows, dedup.config)
+    index_of = {r[0]: r[2] for r in rows if r[0] in result._replaced_by or r[0] in result._duplicates}
+    del rows
+    dropped = {index_of[k]: rep[0] for k, rep in result._replaced_by.items()}
+    dups = {index_of[k]: [{"id": d["id"][0], "source": d["source"], "similarity": d["similarity"]} for d in v]
+            for k, v in result._duplicates.items() if v}
+    decisions = Decisions(size, dropped, dups)
+    decisions.clusters, decisions.dropped = result.clusters, result.dropped     # type: ignore[attr-defined]
+    return decisions
 
 
 def _user_error(error: BaseException) -> BaseException:
@@ -286,77 +411,130 @@ def _user_error(error: BaseException) -> BaseException:
     return error
 
 
-def run_ray(pipe: Any, inputs: Iterable[Any], *, on_failure: Callable[[Failure], None],
-            on_reject: Callable[[Document], None] | None) -> Iterator[Document]:
-    """Run `pipe` over `inputs` on Ray Data; yield kept documents in input order (as run_local)."""
-    opts = pipe.options
-    stats = pipe.stats
-    phase_a, phase_b = pipe.phases()
-    dedup = make_deduper(opts)
-    second_pass = bool(phase_b) or bool(getattr(dedup, "needs_counts", False))
-    ray, started = _ensure_ray(opts)
-    import ray.data
+# -- driver side: the run ---------------------------------------------------------------------
+class _Run:
+    """One run over the cluster: phases, accounting and dedup; then records or shards."""
 
-    options_blob = pickle.dumps(opts, _PROTOCOL)
-    try:
-        refs = _input_blocks(ray, inputs, opts)
-        if not refs:
-            return
-        source = ray.data.from_arrow_refs(refs)
-        final = source.map_batches(_phase_a, fn_kwargs={"options_blob": options_blob, "last": not second_pass},
-                                   batch_format="numpy", batch_size=BATCH).materialize()
-        phase_a_fails = [pickle.loads(b) for batch in final.select_columns(["kind", "other"]).iter_batches(batch_format="numpy")
-                         for k, b in zip(batch["kind"], batch["other"]) if k == "fail"]
-        for entry in phase_a_fails:
-            on_failure(entry[1])
+    def __init__(self, pipe: Any, inputs: Iterable[Any], on_failure: Callable[[Failure], None],
+                 on_reject: Callable[[Document], None] | None):
+        self.pipe, self.inputs, self.on_failure, self.on_reject = pipe, inputs, on_failure, on_reject
+        self.opts, self.stats = pipe.options, pipe.stats
+        self.trace: dict[str, list] = {"reads": [], "shards": []}
+
+    def prepare(self, ray: Any) -> bool:
+        """Everything up to the dedup decisions; False when there is nothing to write."""
+        import ray.data
+
+        from cleaner.sources.plan import plan_segments
+
+        opts, stats = self.opts, self.stats
+        phase_a, phase_b = self.pipe.phases()
+        dedup = make_deduper(opts)
+        second_pass = bool(phase_b) or bool(getattr(dedup, "needs_counts", False))
+        options_blob = pickle.dumps(opts, _PROTOCOL)
+        segments = [pickle.dumps(s, _PROTOCOL) for s in plan_segments(self.inputs, max_bytes=opts.max_bytes)]
+        if not segments:
+            return False
+        nseg = len(segments)
+        self.segment_names = [pickle.loads(s).display for s in segments] if os.environ.get("CLEANER_RAY_TRACE") else None
+        cpus = int(ray.cluster_resources().get("CPU", 1))
+        tasks = ray.data.from_items([{"task": i, "seg": s} for i, s in enumerate(segments)],
+                                    override_num_blocks=min(nseg, max(64, 4 * cpus)))
+        del segments
+        first = tasks.map_batches(_read_phase_a, fn_kwargs={"options_blob": options_blob, "last": not second_pass},
+                                  batch_format="numpy", batch_size=1).materialize()
+
+        # Rows per segment (-> input indexes) and phase A's failures, in input order.
+        counts = np.zeros(nseg, dtype=np.int64)
+        readers: dict[int, str] = {}
+        columns = ["task", "kind", "fail"] + (["node"] if self.segment_names else [])
+        for batch in first.select_columns(columns).iter_batches(batch_format="numpy"):
+            np.add.at(counts, batch["task"], 1)
+            for k, blob in zip(batch["kind"], batch["fail"]):
+                if k == "fail":
+                    self.on_failure(pickle.loads(blob))
+            if self.segment_names:
+                for t, node in zip(batch["task"].tolist(), batch["node"]):
+                    readers.setdefault(t, node)
+        if self.segment_names:
+            self.trace["reads"] = [{"input": self.segment_names[t], "node": n} for t, n in sorted(readers.items())]
+        total = int(counts.sum())
+        if total == 0:
+            return False
+        offsets = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+        offsets_ref = [ray.put(offsets)]
+
         if second_pass:
-            counts = LineCounts()
-            partials = final.select_columns(["kind", "keys", "site"]).map_batches(
-                _partial_counts, batch_format="numpy", batch_size=BATCH * 16)
-            for batch in partials.iter_batches(batch_format="numpy"):
-                for blob in batch["counts"]:
-                    counts.merge(pickle.loads(blob))
-            counts_ref = [ray.put(counts)]
-            final = final.select_columns(["idx", "kind", "doc", "other"]).map_batches(
-                _phase_b, fn_kwargs={"options_blob": options_blob, "counts_ref": counts_ref},
-                batch_format="numpy", batch_size=BATCH).materialize()
+            partials = first.select_columns(["kind", "keys", "site"]).map_batches(
+                _partial_counts, batch_format="numpy", batch_size=BATCH * 16).to_arrow_refs()
+            merge = ray.remote(_merge_counts)
+            level: list[Any] = list(partials)
+            while True:                              # a tree of merges; the driver never holds a table
+                level = [merge.remote(*level[i:i + MERGE_FAN_IN]) for i in range(0, len(level), MERGE_FAN_IN)]
+                if len(level) <= 1:
+                    break
+            counts_ref = [level[0] if level else ray.put(LineCounts())]
+            final = first.map_batches(_phase_b, fn_kwargs={"options_blob": options_blob, "counts_ref": counts_ref,
+                                                           "offsets_ref": offsets_ref},
+                                      batch_format="numpy", batch_size=BATCH).materialize()
+        else:
+            final = first.map_batches(_add_index, fn_kwargs={"offsets_ref": offsets_ref}, batch_format="numpy").materialize()
+        del first
+        self.final, self.total = final, total
 
-        # Accounting over the compact columns (kept documents stay in the object store), then dedup.
-        signatures: list[tuple[int, Any]] = []
-        late_failures: list[Failure] = []
-        rejects: list[Document] = []
-        for batch in final.select_columns(["idx", "kind", "phase", "other", "sig", "acct"]).iter_batches(batch_format="numpy"):
-            for idx, kind, phase, other, sig, acct in zip(batch["idx"].tolist(), batch["kind"], batch["phase"],
-                                                          batch["other"], batch["sig"], batch["acct"]):
+        # Accounting over the compact columns (documents stay in the object store), then dedup.
+        signed: list[tuple] = []
+        drops = 0
+        for batch in final.select_columns(["idx", "kind", "phase", "fail", "acct", "did", "dsrc", "exact", "has_exact",
+                                           "size", "length", "banded"]).iter_batches(batch_format="numpy"):
+            for row in zip(batch["idx"].tolist(), batch["kind"], batch["phase"], batch["fail"], batch["acct"],
+                           batch["did"], batch["dsrc"], batch["exact"].tolist(), batch["has_exact"].tolist(),
+                           batch["size"].tolist(), batch["length"].tolist(), batch["banded"].tolist()):
+                idx, kind, phase, fail, acct, did, dsrc, exact, has_exact, size, length, banded = row
                 if kind == "fail":
-                    failure = pickle.loads(other)[1]
+                    failure = pickle.loads(fail)
                     stats.failures[failure.kind] += 1
                     if phase == "B" and second_pass:
-                        late_failures.append(failure)
+                        self.on_failure(failure)
                     continue
                 stats.documents_in += 1
-                if kind == "ok":
-                    rules, events = pickle.loads(acct)
-                    stats.lines_removed.update(rules)
-                    stats.events.update(events)
-                    if sig:
-                        signatures.append((idx, pickle.loads(sig)))
-                    continue
-                doc = pickle.loads(other)[1]
-                stats.lines_removed.update(r.rule for r in doc.removed)
-                stats.events.update(doc.events)
+                rules, events, reason = pickle.loads(acct)
+                stats.lines_removed.update(rules)
+                stats.events.update(events)
                 if kind == "drop":
-                    stats.dropped[doc.drop_reason or "dropped"] += 1
-                    rejects.append(doc)
-        for failure in late_failures:
-            on_failure(failure)
-        if on_reject:
-            for doc in rejects:
-                on_reject(doc)
-        resolution = _resolve(ray, dedup, final, signatures) if dedup is not None else None
-        count_clusters(stats, resolution)
+                    stats.dropped[reason or "dropped"] += 1
+                    drops += 1
+                elif did or dsrc:
+                    signed.append((idx, str(did), str(dsrc), exact if has_exact else None, size, length, banded))
+        if self.on_reject and drops:
+            for doc in self._docs(ray, kinds=("drop",)):
+                self.on_reject(doc)
+        self.decisions = _decide(ray, dedup, final, signed, total) if dedup is not None and signed else None
+        del signed
+        if self.decisions is not None:
+            count_clusters(stats, self.decisions)
+        return True
+
+    def _docs(self, ray: Any, kinds: tuple = (), marked: np.ndarray | None = None) -> Iterator[Document]:
+        """The pickled documents of some rows, streamed to the driver in input order."""
+        kwargs: dict[str, Any] = {"idx_ref": [ray.put(marked)]} if marked is not None else {"kinds": kinds}
+        rows = self.final.select_columns(["idx", "kind", "doc"]).map_batches(_only, fn_kwargs=kwargs, batch_format="numpy")
+        for batch in rows.iter_batches(batch_format="numpy"):
+            for blob in batch["doc"]:
+                yield pickle.loads(blob)
+
+    def _reject_duplicates(self, ray: Any) -> None:
+        d = self.decisions
+        if self.on_reject is None or d is None or not d.rep:
+            return
+        for doc, idx in zip(self._docs(ray, marked=d.mask), sorted(d.rep)):
+            doc.drop_reason = f"duplicate of {d.representative(idx)}"
+            self.on_reject(doc)
+
+    def records(self, ray: Any) -> Iterator[Document]:
+        """The kept documents in input order, through the driver (single-file outputs)."""
         previous = -1
-        for batch in final.select_columns(["idx", "kind", "doc"]).iter_batches(batch_format="numpy"):
+        for batch in self.final.select_columns(["idx", "kind", "doc"]).iter_batches(batch_format="numpy"):
             for idx, kind, blob in zip(batch["idx"].tolist(), batch["kind"], batch["doc"]):
                 if idx <= previous:
                     raise RuntimeError("ray engine: records came back out of input order")
@@ -364,13 +542,83 @@ def run_ray(pipe: Any, inputs: Iterable[Any], *, on_failure: Callable[[Failure],
                 if kind != "ok":
                     continue
                 doc = pickle.loads(blob)
-                if release(doc, idx, resolution, stats, on_reject):
+                if release(doc, idx, self.decisions, self.stats, self.on_reject):
                     yield doc
+
+    def write_shards(self, ray: Any, writer: Any, shard_size: int, explain: bool) -> None:
+        """Workers write the shards into `writer`'s staging folder; the driver adds them in order."""
+        decisions = self.decisions or Decisions(0)
+        self._reject_duplicates(ray)
+        decisions_ref = ray.put(decisions)
+        blocks = self.final.to_arrow_refs()          # the materialized blocks themselves, no copy
+        groups = [blocks[i:i + MEASURE_BLOCKS] for i in range(0, len(blocks), MEASURE_BLOCKS)]
+        task = ray.remote(measure)
+        measured = ray.get([task.remote(decisions_ref, explain, *g) for g in groups])
+        ranges = [r for m in measured for r in m["ranges"]]
+        kept = np.concatenate([m["idx"] for m in measured]) if measured else np.empty(0, np.int64)
+        lengths = np.concatenate([m["lengths"] for m in measured]) if measured else np.empty(0, np.int64)
+        order = np.argsort(kept, kind="stable")
+        kept, lengths = kept[order], lengths[order]
+        for m in measured:
+            self.stats.languages.update(m["languages"])
+        self.stats.documents_out += int(kept.size)
+        if kept.size == 0:
+            return
+        write = ray.remote(write_one_shard).options(scheduling_strategy="SPREAD")
+        pending = [write.remote(writer.spec, k, str(writer.staging), lo, hi, decisions_ref, explain,
+                                *[blocks[b] for b in which])
+                   for k, (lo, hi, which) in enumerate(plan_writes(ranges, kept, lengths, shard_size))]
+        for entry, node in ray.get(pending):
+            writer.add(entry)
+            self.trace["shards"].append({"file": entry["file"], "records": entry["records"], "node": node})
+
+    def write_trace(self) -> None:
+        path = os.environ.get("CLEANER_RAY_TRACE")
+        if path:
+            with open(path, "w", encoding="utf-8") as f:
+                json.dump({"driver": node_id(), **self.trace}, f, indent=1)
+
+
+def _guarded(fn: Callable[[], Any]) -> Any:
+    try:
+        return fn()
     except Exception as e:      # noqa: BLE001 - re-raised: the user's error, not Ray's wrapper of it
         inner = _user_error(e)
         if inner is e:
             raise
         raise inner from None
+
+
+def run_ray(pipe: Any, inputs: Iterable[Any], *, on_failure: Callable[[Failure], None],
+            on_reject: Callable[[Document], None] | None) -> Iterator[Document]:
+    """Run `pipe` over `inputs` on Ray; yield kept documents in input order (as run_local)."""
+    ray, started = _ensure_ray(pipe.options)
+    run = _Run(pipe, inputs, on_failure, on_reject)
+    try:
+        if not _guarded(lambda: run.prepare(ray)):
+            return
+        stream = run.records(ray)
+        while True:
+            try:
+                doc = _guarded(lambda: next(stream))
+            except StopIteration:
+                break
+            yield doc
+        run.write_trace()
+    finally:
+        if started:
+            ray.shutdown()
+
+
+def write_shards_on_ray(pipe: Any, inputs: Iterable[Any], writer: Any, *, shard_size: int, explain: bool,
+                        on_failure: Callable[[Failure], None], on_reject: Callable[[Document], None] | None) -> None:
+    """Run `pipe` over `inputs` on Ray with workers writing the shards of the open `writer`."""
+    ray, started = _ensure_ray(pipe.options)
+    run = _Run(pipe, inputs, on_failure, on_reject)
+    try:
+        if _guarded(lambda: run.prepare(ray)):
+            _guarded(lambda: run.write_shards(ray, writer, shard_size, explain))
+        run.write_trace()
     finally:
         if started:
             ray.shutdown()

@@ -137,6 +137,33 @@ class _Shard:
             pass
 
 
+def shard_starts(lengths: "Any", shard_size: int) -> list[int]:
+    """Where each shard begins (ordinals into the record stream) for records of these JSONL byte
+    lengths: the rule `ShardWriter.write` applies, for writers that write the shards apart."""
+    starts: list[int] = []
+    size = 0
+    for i, n in enumerate(lengths):
+        n = int(n)
+        if not starts or (size and size + n > shard_size):
+            starts.append(i)
+            size = 0
+        size += n
+    return starts
+
+
+def write_shard(spec: ShardSpec, index: int, staging: str | Path, records: Any, *, explain: bool = False) -> dict[str, Any]:
+    """Write shard `index` of a set from `records` (dicts, in order) into `staging` (the folder of a
+    `ShardWriter` that is open elsewhere, on a file system both see); returns its manifest entry."""
+    shard = _Shard(spec, index, Path(staging), explain)
+    try:
+        for record in records:
+            shard.write(record, dumps(record))
+    except BaseException as e:
+        shard.abort(e)
+        raise
+    return shard.close()
+
+
 class ShardWriter:
     """Context manager: `write(record)` per record in corpus order; the set appears on success."""
 
@@ -185,6 +212,21 @@ class ShardWriter:
             cur = self._current = _Shard(self.spec, len(self.shards), self._staging, self.explain)
         cur.write(record, line)
         self.records += 1
+
+    @property
+    def staging(self) -> Path:
+        """The staging folder: shards written apart (`write_shard`) go here, then `add` them."""
+        assert self._staging is not None, "the writer is not open"
+        return self._staging
+
+    def add(self, entry: dict[str, Any]) -> None:
+        """Take a shard that `write_shard` wrote into `staging`, as the next shard of the set."""
+        if self._current is not None:
+            raise RuntimeError("a shard set is written either record by record or shard by shard")
+        if entry["file"] != self.spec.name(len(self.shards)):
+            raise ValueError(f"shard {entry['file']} added out of order (expected {self.spec.name(len(self.shards))})")
+        self.shards.append(entry)
+        self.records += entry["records"]
 
     # -- the end: move the complete set into place, or leave the old one untouched ----------------
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:

@@ -171,6 +171,11 @@ def open_input(path: Path, max_bytes: int | None = DEFAULT_MAX_BYTES, source: st
         raise InputError(source, "no such file", "unreadable") from None
     except OSError as e:
         raise InputError(source, f"cannot open: {e.strerror or e}", "unreadable") from None
+    return open_stream(raw, max_bytes, source, kind=kind)
+
+
+def open_stream(raw: BinaryIO, max_bytes: int | None, source: str, *, kind: str | None = None) -> BinaryIO:
+    """`open_input` for a file already open (a seekable binary file, e.g. a remote one through fsspec)."""
     magic = raw.read(4)
     raw.seek(0)
     inner: BinaryIO

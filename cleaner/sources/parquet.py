@@ -87,7 +87,7 @@ def read_parquet(path: Path, source: str, max_bytes: int | None = None) -> Itera
     except ImportError:
         raise InputError(source, "reading Parquet needs pyarrow (pip install pyarrow)", "unsupported") from None
     try:
-        pf = pq.ParquetFile(str(path))          # the footer only
+        pf = pq.ParquetFile(path if hasattr(path, "read") else str(path))   # the footer only (a path or an open remote file)
         schema = pf.schema_arrow
     except Exception as e:  # noqa: BLE001  (ArrowInvalid, OSError…: not Parquet, or cut short)
         raise InputError(source, f"not a readable Parquet file ({type(e).__name__}: {_short(e)})", "corrupt") from None

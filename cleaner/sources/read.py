@@ -17,6 +17,11 @@ def _read_file(inp: Input, max_bytes: int) -> Iterator[Item]:
         yield Failure(inp.display, f"no reader for inputs of kind {inp.kind!r}", "unsupported")
         return
     try:
+        if inp.url is not None and inp.kind != "url":        # a remote file, through fsspec
+            from cleaner.sources.remote import read_remote
+
+            yield from read_remote(inp, reader, max_bytes)
+            return
         if inp.path is None or not inp.path.exists():
             raise InputError(inp.display, "no such file or directory", "unreadable")
         if inp.kind in PATH_READERS:
@@ -85,7 +90,9 @@ def iter_items(inputs: Iterable[str | Path | Document], *, max_bytes: int = DEFA
                     yield Document(id=stable_id("<memory>", str(i), str(d)), source=f"<memory>#{i + 1}", text=str(d))
             continue
         found = False
-        for inp in expand_inputs([str(item)]):
+        from cleaner.sources.remote import expand_remote, is_remote
+
+        for inp in expand_remote(str(item)) if is_remote(str(item)) else expand_inputs([str(item)]):
             found = True
             if inp.kind == "url":
                 pending_urls.append(inp.display)

@@ -1,0 +1,110 @@
+"""The Ray engine's input and output tasks: workers read the inputs and write the shards.
+
+Reading: the driver only plans (`cleaner.sources.plan`: one segment per input file, per run of
+URLs, per chunk of in-memory items); a Ray Data map reads each segment where it is scheduled and
+runs phase A on its items in the same task, so documents never pass through the driver.
+
+Writing (`-o DIR/`): the driver decides the shard boundaries from each kept record's JSONL byte
+length (measured on the workers, 8 bytes a record to the driver), exactly as `ShardWriter` would on
+the ordered stream; then one task per shard reads the blocks that hold its records and writes the
+shard into the set's staging folder, which must be on a file system every node sees (a shared
+disk; on this machine, the local disk). The driver renames them into place and writes the
+manifest, as `ShardWriter` does: the same bytes as the local engine's shards.
+"""
+from __future__ import annotations
+
+import pickle
+from collections import Counter
+from typing import Any, Iterator
+
+import numpy as np
+
+_PROTOCOL = pickle.HIGHEST_PROTOCOL
+
+
+def node_id() -> str:
+    import ray
+
+    try:
+        return ray.get_runtime_context().get_node_id()
+    except Exception:  # noqa: BLE001  (outside a worker)
+        return ""
+
+
+# -- decisions the driver broadcasts to the writers ----------------------------------------------
+class Decisions:
+    """What dedup decided, by input index, in a compact form (what `release` needs)."""
+
+    def __init__(self, size: int, dropped: dict[int, str] | None = None, duplicates: dict[int, list] | None = None):
+        self.mask = np.zeros(max(1, size), dtype=bool)
+        self.rep = dropped or {}
+        for idx in self.rep:
+            self.mask[idx] = True
+        self.dups = duplicates or {}
+
+    def keep(self, idx: int) -> bool:
+        return not (idx < self.mask.size and self.mask[idx])
+
+    def representative(self, idx: int) -> str:
+        return self.rep.get(idx, "")
+
+    def duplicates_of(self, idx: int) -> list[dict]:
+        return [dict(d) for d in self.dups.get(idx, ())]
+
+
+def _rows(blocks: tuple, columns: list[str]) -> Iterator[tuple]:
+    for block in blocks:
+        cols = [block.column(c).to_pylist() for c in columns]
+        yield from zip(*cols)
+
+
+def _kept_records(blocks: tuple, decisions: Decisions, explain: bool, lo: int = 0, hi: int | None = None) -> Iterator[tuple[int, dict]]:
+    for idx, kind, blob in _rows(blocks, ["idx", "kind", "doc"]):
+        if kind != "ok" or idx < lo or (hi is not None and idx > hi) or not decisions.keep(idx):
+            continue
+        doc = pickle.loads(blob)
+        doc.duplicates = decisions.duplicates_of(idx)
+        yield idx, doc.record(explain)
+
+
+def measure(decisions: Decisions, explain: bool, *blocks: Any) -> dict[str, Any]:
+    """Per block: its input-index range; per kept record: its index and JSONL length; languages."""
+    from cleaner.sinks.jsonl import dumps
+
+    ranges = []
+    for block in blocks:
+        idx = block.column("idx").to_numpy()
+        ranges.append((int(idx.min()), int(idx.max())) if idx.size else (-1, -1))
+    kept, lengths, langs = [], [], Counter()
+    for idx, record in _kept_records(blocks, decisions, explain):
+        kept.append(idx)
+        lengths.append(len(dumps(record)))
+        langs[record.get("lang") or "und"] += 1
+    return {"ranges": ranges, "idx": np.asarray(kept, dtype=np.int64), "lengths": np.asarray(lengths, dtype=np.int64),
+            "languages": langs}
+
+
+def write_one_shard(spec: Any, index: int, staging: str, lo: int, hi: int, decisions: Decisions, explain: bool,
+                    *blocks: Any) -> tuple[dict, str]:
+    """Write shard `index` from the kept records with input index in [lo, hi]; (manifest entry, node)."""
+    from cleaner.sinks.shards import write_shard
+
+    records = (record for _, record in _kept_records(blocks, decisions, explain, lo, hi))
+    return write_shard(spec, index, staging, records, explain=explain), node_id()
+
+
+def plan_writes(block_ranges: list[tuple[int, int]], kept_idx: np.ndarray, lengths: np.ndarray,
+                shard_size: int) -> list[tuple[int, int, list[int]]]:
+    """Per shard: (first input index, last input index, the blocks that hold its records)."""
+    from cleaner.sinks.shards import shard_starts
+
+    starts = shard_starts(lengths.tolist(), shard_size)
+    bounds = starts[1:] + [len(kept_idx)]
+    los = np.array([r[0] for r in block_ranges], dtype=np.int64)
+    his = np.array([r[1] for r in block_ranges], dtype=np.int64)
+    plan = []
+    for a, b in zip(starts, bounds):
+        lo, hi = int(kept_idx[a]), int(kept_idx[b - 1])
+        blocks = np.flatnonzero((los <= hi) & (his >= lo) & (los >= 0)).tolist()
+        plan.append((lo, hi, blocks))
+    return plan
