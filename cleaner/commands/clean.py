@@ -37,6 +37,12 @@ def summary(stats: dict[str, Any], out: str) -> str:
         lines.append("  dropped: " + ", ".join(f"{k} {v}" for k, v in stats["documents_dropped"].items()))
     if stats["languages"]:
         lines.append("  languages: " + ", ".join(f"{k} {v}" for k, v in stats["languages"].items()))
+    events = stats.get("events") or {}
+    kinds = {k.split("/", 1)[1]: v for k, v in events.items() if k.startswith("page-type/")}
+    if kinds:
+        chosen = {k.split("/", 1)[1]: v for k, v in events.items() if k.startswith("extract/")}
+        lines.append("  page types: " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items(), key=lambda kv: -kv[1]))
+                     + ("; text taken from " + ", ".join(f"{k} {v}" for k, v in sorted(chosen.items())) if chosen else ""))
     if stats["failures_total"]:
         lines.append(f"  failures: {stats['failures_total']} (" + ", ".join(f"{k} {v}" for k, v in stats["failures"].items()) + ")")
     return "\n".join(lines)

@@ -125,6 +125,11 @@ def page_text(tree) -> str:
 
 # --- forums ------------------------------------------------------------------------------------
 # Post bodies by platform; the first selector list that finds at least one post wins.
+# Each platform's selectors need one of its tokens in the HTML: a page without any is not searched.
+_MARKERS = {"discourse": ("cooked", "crawler-post", "itemprop"), "xenforo": ("bbWrapper",),
+            "stackexchange": ("s-prose", "post-text", "js-post-body"), "phpbb": ("postbody",),
+            "vbulletin": ("post_message_", "js-post__content-text", "postcontent"), "ips": ("commentContent",),
+            "nodebb": ("post/content",), "flarum": ("Post-body",), "schema": ("itemprop",)}
 _POST_SELECTORS = (
     ("discourse", "div.topic-post div.cooked, div.crawler-post div.post[itemprop='text'], div.post[itemprop='text']"),
     ("xenforo", "article.message div.message-body div.bbWrapper, article.message-body div.bbWrapper"),
@@ -164,9 +169,14 @@ def _quoted(el) -> bool:
     return any(q in c.split() for q in _QUOTE_CLASSES)
 
 
-def forum_posts(tree) -> tuple[str | None, str]:
-    """(platform, the thread's post bodies one block a line) or (None, "") when no posts are found."""
+def forum_posts(tree, html: str | None = None) -> tuple[str | None, str]:
+    """(platform, the thread's post bodies one block a line) or (None, "") when no posts are found.
+
+    With `html` (the page's source), platforms none of whose marker tokens it holds are skipped.
+    """
     for name, xp in _selectors():
+        if html is not None and not any(m in html for m in _MARKERS[name]):
+            continue
         try:
             found = xp(tree)
         except Exception:  # noqa: BLE001  (hostile markup)

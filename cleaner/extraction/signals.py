@@ -118,31 +118,28 @@ def url_words(url: str | None) -> Counter:
     return out
 
 
+_BODY_CHARS = etree.XPath("string-length(normalize-space(string(//body)))")
+_LINKS = etree.XPath("//a")
+
+
 def dom_counts(tree) -> dict[str, float]:
-    """Counts from one walk: tags that tell page kinds apart, links, and the largest repeated card group."""
-    tags: Counter = Counter()
-    link_chars = 0
-    text_chars = 0
+    """Tag counts that tell page kinds apart, the share of text in links, the largest repeated card group."""
+    elements = list(tree.iter(etree.Element))
+    tags = Counter(el.tag for el in elements)
     best_group = 0
-    for el in tree.iter(etree.Element):
-        tag = el.tag.lower() if isinstance(el.tag, str) else ""
-        tags[tag] += 1
-        t = (el.text or "").strip()
-        if t:
-            text_chars += len(t)
-            if tag == "a":
-                link_chars += len(t)
-        n = len(el)
-        if n >= 4:
-            classes = Counter((c.tag, c.get("class")) for c in el if isinstance(c.tag, str) and c.get("class"))
+    for el in elements:
+        if len(el) >= 4:
+            classes = Counter((c.tag, c.get("class")) for c in el if c.get("class"))
             if classes:
                 best_group = max(best_group, classes.most_common(1)[0][1])
+    body = float(_BODY_CHARS(tree) or 0.0)
+    link_chars = sum(len(a.text_content().strip()) for a in _LINKS(tree))
     return {
         "p": tags["p"], "li": tags["li"], "h": tags["h2"] + tags["h3"] + tags["h4"], "h1": tags["h1"],
         "pre": tags["pre"] + tags["code"], "table": tags["table"], "td": tags["td"], "form": tags["form"],
         "input": tags["input"] + tags["select"] + tags["button"], "a": tags["a"], "img": tags["img"],
         "article": tags["article"], "time": tags["time"], "blockquote": tags["blockquote"],
-        "link_share": link_chars / text_chars if text_chars else 0.0, "cards": best_group,
+        "link_share": min(1.0, link_chars / body) if body else 0.0, "cards": best_group,
     }
 
 

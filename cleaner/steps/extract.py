@@ -338,7 +338,7 @@ class Extract:
         tree = self._tree(html)
         if tree is None:
             return {}, None, {}
-        raw, row = self._cheap_candidates(tree, url)
+        raw, row = self._cheap_candidates(tree, url, html)
         raw["full"] = self._trafilatura(tree, url, fast=False)
         meta = self._metadata(tree, url)
         return self._tidy(raw, meta["title"]), row, meta
@@ -350,13 +350,13 @@ class Extract:
         result = trafilatura.bare_extraction(tree, url=url, include_comments=False, include_tables=True, fast=fast)
         return (getattr(result, "text", None) or "") if result is not None else ""
 
-    def _cheap_candidates(self, tree, url: str | None) -> tuple[dict[str, str], list[float]]:
+    def _cheap_candidates(self, tree, url: str | None, html: str | None) -> tuple[dict[str, str], list[float]]:
         """trafilatura's fast path, the page's text and its forum posts, with the chooser's signal row."""
         from cleaner.extraction.candidates import forum_posts, page_text
         from cleaner.extraction.signals import declared_url, page_row
 
         raw = {"trafilatura": self._trafilatura(tree, url, fast=self.fast), "page": page_text(tree)}
-        platform, raw["forum"] = forum_posts(tree)
+        platform, raw["forum"] = forum_posts(tree, html)
         # a saved page read from disk has no URL: its canonical link says the same words
         return raw, page_row(tree, url or declared_url(tree), raw, platform)
 
@@ -376,7 +376,7 @@ class Extract:
             doc.events.append("extract/unparseable")
             doc.text, doc.html = "", None
             return doc
-        raw, row = self._cheap_candidates(tree, doc.url)
+        raw, row = self._cheap_candidates(tree, doc.url, doc.html)
         pick = "trafilatura"
         if self.chooser is not None:
             available = {k: bool(v.strip()) for k, v in raw.items()}
