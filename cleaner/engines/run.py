@@ -274,6 +274,7 @@ def run_local(pipe: Any, inputs: Iterable[Any], *, on_failure: Callable[[Failure
             from cleaner.engines.spool import Spool as _S
 
             final = _S()
+            counts.freeze()                    # the tables are built once, here, and inherited
             init_b = (opts, "B", counts, True, shared_pipe, False)
             for result in map_ordered(_work_local, spool.raw(), jobs=jobs, init=_init_phase, init_args=init_b):
                 if result[0] == "fail" and result[3] == "B":
