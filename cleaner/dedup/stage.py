@@ -15,24 +15,35 @@ from cleaner.document import Document
 
 
 class Resolution:
-    """Dedup decisions by spool index."""
+    """Dedup decisions by spool index (only the documents in clusters are held)."""
 
-    def __init__(self, result: Any, index_of: dict[Any, int], ids: dict[Any, str]):
-        self.clusters, self.dropped = result.clusters, result.dropped
-        self._keep: set[int] = set()
+    def __init__(self, result: Any = None, index_of: dict[Any, int] | None = None, ids: dict[Any, str] | None = None):
+        self.clusters, self.dropped = (result.clusters, result.dropped) if result is not None else (0, 0)
         self._rep: dict[int, str] = {}
         self._dups: dict[int, list[dict]] = {}
-        for key, idx in index_of.items():
+        for key, idx in (index_of or {}).items():
             if result.keep(key):
-                self._keep.add(idx)
                 dups = result.duplicates_of(key)
                 if dups:
                     self._dups[idx] = [{"id": ids[d["id"]], "source": d["source"], "similarity": d["similarity"]} for d in dups]
             else:
                 self._rep[idx] = ids[result.representative_of(key)]
 
+    @classmethod
+    def from_store(cls, store: Any, clusters: Any, order: list[int]) -> "Resolution":
+        """From `SignatureStore.cluster`: positions -> store rows -> spool indices, ids, sources."""
+        out = cls()
+        out.clusters, out.dropped = clusters.clusters, clusters.dropped
+        idx, ids, sources = store.idx, store.ids, store.sources
+        for pos, rep in clusters.replaced_by.items():
+            out._rep[idx[order[pos]]] = ids[order[rep]]
+        for rep, dups in clusters.duplicates.items():
+            out._dups[idx[order[rep]]] = [{"id": ids[order[p]], "source": sources[order[p]], "similarity": sim}
+                                          for p, sim in dups]
+        return out
+
     def keep(self, idx: int) -> bool:
-        return idx in self._keep or idx not in self._rep
+        return idx not in self._rep
 
     def representative(self, idx: int) -> str:
         return self._rep.get(idx, "")
@@ -55,6 +66,17 @@ class DedupStage:
             self._counts_seen = counts
         sig = signature(doc.text, template_keys=self._template, config=self.config)
         return (doc.id, doc.source, sig)
+
+    def new_store(self) -> Any:
+        """A SignatureStore for `add(idx, *signature(doc, counts))` and `resolve_store`."""
+        from cleaner.dedup.store import SignatureStore
+
+        return SignatureStore()
+
+    def resolve_store(self, store: Any) -> Resolution:
+        """`resolve` over a SignatureStore: the same decisions, in compact memory."""
+        clusters, order = store.cluster(self.config)
+        return Resolution.from_store(store, clusters, order)
 
     def resolve(self, items: list[tuple[int, Any]]) -> Resolution:
         index_of: dict[Any, int] = {}

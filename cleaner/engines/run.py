@@ -143,10 +143,10 @@ class _Ledger:
     """The last phase's results as they arrive, in input order: stats, failures and rejects reported,
     the kind of every spool entry (one byte each) and the dedup signatures of the kept documents."""
 
-    def __init__(self, stats: Any, on_reject: Callable[[Document], None] | None):
+    def __init__(self, stats: Any, on_reject: Callable[[Document], None] | None, dedup: Any):
         self.stats, self.on_reject = stats, on_reject
         self.kinds = bytearray()
-        self.signatures: list[tuple[int, Any]] = []
+        self.signatures = dedup.new_store() if dedup is not None else None
 
     def add(self, result: tuple, blob_doc: Callable[[], Document]) -> None:
         kind, _, a, b = result
@@ -165,7 +165,18 @@ class _Ledger:
             if self.on_reject:
                 self.on_reject(blob_doc())
         elif b is not None:
-            self.signatures.append((idx, b))
+            self.signatures.add(idx, *b)
+
+
+def _trim_heap() -> None:
+    """Give freed heap pages back to the OS (glibc keeps them after large temporaries, such as the
+    line-count fold's, and the process's peak would carry them into the next phase)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _phase_b_warm_up(steps: list[Any]) -> None:
@@ -226,7 +237,7 @@ def run_local(pipe: Any, inputs: Iterable[Any], *, on_failure: Callable[[Failure
     # Workers use this process's built steps when they can inherit them (in-process or forked).
     shared_pipe = pipe if jobs <= 1 or can_fork() else None
     counts = LineCounts() if second_pass else None
-    ledger = _Ledger(stats, on_reject)
+    ledger = _Ledger(stats, on_reject, dedup)
     final = spool
     warm = None
     try:
@@ -275,6 +286,7 @@ def run_local(pipe: Any, inputs: Iterable[Any], *, on_failure: Callable[[Failure
 
             final = _S()
             counts.freeze()                    # the tables are built once, here, and inherited
+            _trim_heap()
             init_b = (opts, "B", counts, True, shared_pipe, False)
             for result in map_ordered(_work_local, spool.raw(), jobs=jobs, init=_init_phase, init_args=init_b):
                 if result[0] == "fail" and result[3] == "B":
@@ -283,8 +295,10 @@ def run_local(pipe: Any, inputs: Iterable[Any], *, on_failure: Callable[[Failure
                 final.write_raw(result[1])
 
         # Dedup over the signatures, then the kept records in order.
-        resolution = dedup.resolve(ledger.signatures) if dedup is not None else None
-        ledger.signatures = []
+        resolution = dedup.resolve_store(ledger.signatures) if dedup is not None else None
+        if ledger.signatures is not None:
+            ledger.signatures.close()
+            ledger.signatures = None
         count_clusters(stats, resolution)
         kinds, ok = ledger.kinds, KINDS["ok"]
         for idx, blob in enumerate(final.raw()):
