@@ -80,13 +80,12 @@ def _pairs_in_buckets(keys: np.ndarray, owner: np.ndarray) -> list[np.ndarray]:
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
     sizes = np.diff(np.r_[starts, keys.size])
     chunks = []
-    two = starts[sizes == 2]
-    if two.size:
-        chunks.append(np.stack([owner[two], owner[two + 1]], axis=1))
-    for start, size in zip(starts[sizes > 2].tolist(), sizes[sizes > 2].tolist()):
-        group = owner[start:start + size]
+    # All buckets of one size at once (there are few distinct sizes): bucket start + the index
+    # pairs of an s-set, i < j, so the owner pairs keep owner[i] < owner[j].
+    for size in np.unique(sizes[sizes >= 2]).tolist():
+        first = starts[sizes == size]
         i, j = np.triu_indices(size, k=1)
-        chunks.append(np.stack([group[i], group[j]], axis=1))
+        chunks.append(np.stack([owner[(first[:, None] + i).ravel()], owner[(first[:, None] + j).ravel()]], axis=1))
     return chunks
 
 
