@@ -247,13 +247,14 @@ def cluster_table(table: _Table, config: DedupConfig = DEFAULT_CONFIG) -> Cluste
         pairs = _candidate_pairs(table, members, config.bands)
         out.candidates = len(pairs)
         last, last_sig = -1, None
-        for i, j in pairs.tolist():
-            if uf.find(i) != uf.find(j):
-                if i != last:                     # pairs come sorted by i: read each sketch once
-                    last, last_sig = i, table.sig(i)
-                if _near(last_sig, table.sig(j), config):
-                    uf.union(i, j)
-                    out.verified += 1
+        for block in range(0, len(pairs), 4096):          # as Python ints a block at a time
+            for i, j in pairs[block:block + 4096].tolist():
+                if uf.find(i) != uf.find(j):
+                    if i != last:                 # pairs come sorted by i: read each sketch once
+                        last, last_sig = i, table.sig(i)
+                    if _near(last_sig, table.sig(j), config):
+                        uf.union(i, j)
+                        out.verified += 1
     return _settle(out, table, uf)
 
 

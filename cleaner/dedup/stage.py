@@ -31,24 +31,35 @@ class Resolution:
 
     @classmethod
     def from_store(cls, store: Any, clusters: Any, order: list[int]) -> "Resolution":
-        """From `SignatureStore.cluster`: positions -> store rows -> spool indices, ids, sources."""
+        """From `SignatureStore.cluster`: positions -> store rows -> spool indices, ids, sources.
+        Only store rows and similarities are held; ids, sources and the `duplicates` dicts are
+        looked up when a record asks for them (the store's id and source lists stay alive)."""
         out = cls()
         out.clusters, out.dropped = clusters.clusters, clusters.dropped
-        idx, ids, sources = store.idx, store.ids, store.sources
-        for pos, rep in clusters.replaced_by.items():
-            out._rep[idx[order[pos]]] = ids[order[rep]]
-        for rep, dups in clusters.duplicates.items():
-            out._dups[idx[order[rep]]] = [{"id": ids[order[p]], "source": sources[order[p]], "similarity": sim}
-                                          for p, sim in dups]
+        idx = store.idx
+        out._ids, out._sources = store.ids, store.sources
+        out._rep_rows = {idx[order[pos]]: order[rep] for pos, rep in clusters.replaced_by.items()}
+        out._dup_rows = {idx[order[rep]]: [(order[p], sim) for p, sim in dups] for rep, dups in clusters.duplicates.items()}
         return out
 
+    _rep_rows: dict[int, int] | None = None
+    _dup_rows: dict[int, list[tuple[int, float]]] | None = None
+
     def keep(self, idx: int) -> bool:
+        if self._rep_rows is not None:
+            return idx not in self._rep_rows
         return idx not in self._rep
 
     def representative(self, idx: int) -> str:
+        if self._rep_rows is not None:
+            row = self._rep_rows.get(idx)
+            return "" if row is None else self._ids[row]
         return self._rep.get(idx, "")
 
     def duplicates_of(self, idx: int) -> list[dict]:
+        if self._dup_rows is not None:
+            ids, sources = self._ids, self._sources
+            return [{"id": ids[r], "source": sources[r], "similarity": sim} for r, sim in self._dup_rows.get(idx, ())]
         return self._dups.get(idx, [])
 
 
