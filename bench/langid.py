@@ -68,6 +68,11 @@ def main() -> int:
             und = sum(pred[i] == "und" for i in idx)
             wrong = len(idx) - right - und
             print(f"| {name} | {len(idx)} | {label} | {right / len(idx):.3f} | {wrong} | {und} |")
+    long = [i for i, t in enumerate(texts) if len(t) >= 50]
+    agree = sum(plain_pred[i] == ours_pred[i] for i in long)
+    both = [i for i in long if ours_pred[i] != "und" and plain_pred[i] != "und"]
+    print(f"\nagreement with plain langdetect on texts of 50+ chars: {agree}/{len(long)} = {agree / len(long):.4f}"
+          f" (where neither says und: {sum(plain_pred[i] == ours_pred[i] for i in both)}/{len(both)})")
     print(f"\ntime: plain {plain_time:.2f}s ({len(texts) / plain_time:.0f} docs/s), "
           f"cleaner {ours_time:.2f}s ({len(texts) / ours_time:.0f} docs/s), ratio cleaner/plain = {ours_time / plain_time:.2f}")
     return 0

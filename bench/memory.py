@@ -9,6 +9,11 @@ Each run is a fresh `python -m cleaner.cli clean` under a launcher that reports 
 set of its descendants (resource.getrusage(RUSAGE_CHILDREN).ru_maxrss). The growth per added
 document is the dedup index (signatures, line counts) plus whatever else is not flat; it is compared
 with the in-memory size of the dedup signatures themselves.
+
+Also printed: the growth between consecutive scales (caches that fill up, such as RE2's lazily built
+DFAs of the rule sets, bounded by their memory budget, show as growth that falls with scale), and
+what the corpus-wide tables themselves take per document, measured in this process on the base
+texts (the line-count tables and the engine's signature store).
 """
 from __future__ import annotations
 
@@ -75,6 +80,30 @@ def signature_bytes(texts: list[str]) -> float:
     return sum(sizes) / len(sizes)
 
 
+def table_bytes(texts: list[str]) -> tuple[float, float]:
+    """(line-count table bytes, signature-store bytes in memory) per document, on these texts."""
+    import sys as _sys
+
+    from cleaner.dedup import make_stage
+    from cleaner.document import Document
+    from cleaner.linefreq import LineCounts, document_keys
+
+    counts = LineCounts()
+    for t in texts:
+        counts.add(document_keys(t.split("\n")), "site")
+    stage = make_stage("near")
+    store = stage.new_store()
+    for i, t in enumerate(texts):
+        doc = Document(text=t, source=f"{DEFAULT.name}#{i + 1}", id=f"{i:016x}")
+        store.add(i, *stage.signature(doc, counts))
+    arrays = sum(a.itemsize * len(a) for a in (store.idx, store.exact, store.size, store.length, store.band_row,
+                                               store.sketch_at, store.sketch_len))
+    strings = sum(_sys.getsizeof(x) + 8 for x in store.ids) + sum(_sys.getsizeof(x) + 8 for x in store.sources)
+    in_memory = arrays + len(store.has_exact) + len(store.bands) + strings
+    store.close()
+    return counts.nbytes() / len(texts), in_memory / len(texts)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("path", nargs="?", default=str(DEFAULT))
@@ -100,14 +129,20 @@ def main() -> int:
             rows.append((scale, n, inp.stat().st_size, rss))
             inp.unlink()
     print(f"\n(e) peak RSS of `cleaner clean X.jsonl -o OUT -j {args.jobs}` as the input grows (base: first {len(texts)} documents of {args.path})\n")
-    print("| scale | documents | input MB | peak RSS MB | RSS growth per added document |")
-    print("|---|---|---|---|---|")
+    print("| scale | documents | input MB | peak RSS MB | RSS growth per added document (from 1x) | (from the previous row) |")
+    print("|---|---|---|---|---|---|")
     base_n, base_rss = rows[0][1], rows[0][3]
+    prev = None
     for scale, n, size, rss in rows:
         per = f"{(rss - base_rss) * 1024 / (n - base_n):.0f} B" if n > base_n else "-"
-        print(f"| {scale}x | {n} | {size / 1e6:.1f} | {rss / 1024:.1f} | {per} |")
+        step = f"{(rss - prev[1]) * 1024 / (n - prev[0]):.0f} B" if prev else "-"
+        print(f"| {scale}x | {n} | {size / 1e6:.1f} | {rss / 1024:.1f} | {per} | {step} |")
+        prev = (n, rss)
     sig = signature_bytes([t["text"] for t in texts[:500]])
     print(f"\ndedup signature, pickled, mean over 500 documents: {sig:.0f} B/document")
+    lc, st = table_bytes([t["text"] for t in texts])
+    print(f"corpus-wide tables on the base texts: line counts {lc:.0f} B/document, signature store in memory "
+          f"{st:.0f} B/document (sketches on disk)")
     last = rows[-1]
     growth = (last[3] - base_rss) * 1024 / max(1, last[1] - base_n)
     print(f"input grew {last[2] / rows[0][2]:.1f}x, peak RSS grew {last[3] / base_rss:.2f}x; growth {growth:.0f} B per added document")

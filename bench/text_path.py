@@ -10,6 +10,9 @@
     best of the rounds; cleaner's time includes building its steps (rules, model, profiles), the
     baseline's excludes loading langdetect's profiles (done before timing). Nothing is subtracted.
     Also: CPU ms per document of each step and corpus pass, from a separate instrumented pass.
+    With --whole-process (issue 13 point 2, as a user runs it): the CLI in a fresh process vs
+    bench/plain_text_baseline.py (imports, langdetect's profiles, reading, ftfy + seeded langdetect,
+    writing) in a fresh process, alternating, CPU time of each child (and wall), best and median.
 Issue 8 point 4: the same CLI on ALL documents with `--dedup near` vs `--dedup none` (alternating).
 """
 from __future__ import annotations
@@ -152,6 +155,43 @@ def breakdown_table(path: Path, what: str, baseline_per_doc: float | None = None
     print(f"dedup signatures + resolve: {dedup / (total - dedup):+.1%} on the rest of the path")
 
 
+def whole_process(src: Path, tmp: Path, docs: int, rounds: int) -> None:
+    import resource
+    import statistics
+    import subprocess
+
+    head = tmp / "head.jsonl"
+    n = first_lines(src, docs, head)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p))
+    sides = {
+        "baseline": [sys.executable, str(ROOT / "bench" / "plain_text_baseline.py"), str(head), str(tmp / "base.jsonl")],
+        "cleaner": [sys.executable, "-m", "cleaner.cli", "clean", str(head), "-o", str(tmp / "out.jsonl"), "-j", "1", "--quiet"],
+    }
+    times: dict[str, list[tuple[float, float]]] = {"baseline": [], "cleaner": []}
+    load = os.getloadavg()[0]
+    for r in range(rounds):
+        for side in (("baseline", "cleaner") if r % 2 == 0 else ("cleaner", "baseline")):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            subprocess.run(sides[side], cwd=ROOT, env=env, check=True, capture_output=True)
+            wall = time.perf_counter() - start
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            times[side].append((wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime))
+    print(f"\n(13.2) text path, whole process, first {n} documents of {src}, -j 1, {rounds} alternating rounds "
+          f"(load average {load:.1f} at start, {os.getloadavg()[0]:.1f} at end)\n")
+    print("| run | CPU best s | CPU median s | wall best s | docs/s (CPU best) | ratio (CPU best) |")
+    print("|---|---|---|---|---|---|")
+    b = min(c for _, c in times["baseline"])
+    for side, label in (("baseline", "ftfy.fix_text + seeded langdetect on 1,000 chars (imports, profiles, read, write)"),
+                        ("cleaner", "cleaner clean -j 1 (all default steps, --dedup near, read+write)")):
+        cpus = [c for _, c in times[side]]
+        print(f"| {label} | {min(cpus):.2f} | {statistics.median(cpus):.2f} | {min(w for w, _ in times[side]):.2f} | "
+              f"{n / min(cpus):.0f} | {min(cpus) / b:.2f} |")
+    med = statistics.median(c for _, c in times["cleaner"]) / statistics.median(c for _, c in times["baseline"])
+    print(f"ratio cleaner / baseline: CPU best {min(c for _, c in times['cleaner']) / b:.2f}, CPU median {med:.2f} (target <= 1.1)")
+    print("commands:\n  " + "\n  ".join(" ".join(c) for c in sides.values()))
+
+
 def near_vs_none(src: Path, tmp: Path, rounds: int) -> None:
     rows: dict[str, list[float]] = {"none": [], "near": []}
     for r in range(rounds):
@@ -176,12 +216,15 @@ def main() -> int:
     ap.add_argument("--near-rounds", type=int, default=2)
     ap.add_argument("--no-near", action="store_true", help="skip the dedup near-vs-none part")
     ap.add_argument("--no-text", action="store_true", help="skip (b) and the per-step table")
+    ap.add_argument("--whole-process", action="store_true", help="issue 13.2: CLI vs baseline script, fresh processes")
     args = ap.parse_args()
 
     src = Path(args.path).resolve()
     print("$ python3 bench/text_path.py " + " ".join(sys.argv[1:]))
     with tempfile.TemporaryDirectory(prefix="bench-text-") as tmp:
         tmp = Path(tmp)
+        if args.whole_process:
+            whole_process(src, tmp, args.docs, args.rounds)
         if not args.no_text:
             text_path(src, tmp, args.docs, args.rounds)
         if not args.no_near:

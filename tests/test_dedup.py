@@ -193,3 +193,28 @@ def test_duplicate_keys_are_an_error():
     sig = signature(STORY)
     with pytest.raises(ValueError):
         find_clusters([("a", sig), ("a", sig)])
+
+
+def test_the_engine_signature_store_resolves_like_the_list():
+    """DedupStage.resolve_store (compact store, sketches on disk) decides exactly as resolve (lists),
+    a repeated (id, source) pair included."""
+    from cleaner.dedup import make_stage
+    from cleaner.document import Document
+
+    docs = corpus()
+    counts = LineCounts()
+    for text in docs.values():
+        counts.add(document_keys(text.split("\n")))
+    stage = make_stage("near")
+    items, store = [], stage.new_store()
+    names = list(docs) + ["story"]                      # the same input given twice
+    for idx, name in enumerate(names):
+        sig = stage.signature(Document(id=name, source=f"fixture/{name}.txt", text=docs[name]), counts)
+        items.append((idx * 3, sig))
+        store.add(idx * 3, *sig)
+    a, b = stage.resolve(items), stage.resolve_store(store)
+    assert (a.clusters, a.dropped) == (b.clusters, b.dropped) and a.clusters
+    for idx, _ in items:
+        assert a.keep(idx) == b.keep(idx)
+        assert a.representative(idx) == b.representative(idx)
+        assert a.duplicates_of(idx) == b.duplicates_of(idx)

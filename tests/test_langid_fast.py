@@ -1,6 +1,10 @@
 """The langid step's fast langdetect Detector gives stock langdetect's probabilities bit for bit (early exit
 off), and with its early exit the same answer."""
+import functools
+
+from langdetect import DetectorFactory
 from langdetect.detector import Detector
+from langdetect.detector_factory import PROFILES_DIRECTORY
 
 from cleaner.steps import langid
 
@@ -18,9 +22,17 @@ TEXTS = [
 ]
 
 
+@functools.lru_cache(maxsize=1)
+def stock_factory() -> DetectorFactory:
+    """Profiles loaded by langdetect itself (not by the step's array loader)."""
+    factory = DetectorFactory()
+    factory.load_profile(PROFILES_DIRECTORY)
+    factory.seed = langid.SEED
+    return factory
+
+
 def stock_probabilities(text: str) -> list[tuple[str, float]]:
-    factory = langid._get_factory()
-    det = Detector(factory)
+    det = Detector(stock_factory())
     det.append(text)
     return [(l.lang, l.prob) for l in det.get_probabilities()]
 
@@ -36,6 +48,21 @@ def fast_probabilities(text: str, early_exit: bool = False) -> list[tuple[str, f
 def test_fast_detector_is_bit_identical_to_stock_langdetect():
     for text in TEXTS + [" ".join(TEXTS)]:
         assert fast_probabilities(text) == stock_probabilities(text), text
+
+
+def test_profile_arrays_equal_stock_profiles():
+    ours, stock = langid._get_factory(), stock_factory()
+    assert ours.langlist == stock.langlist
+    assert list(ours.word_lang_prob_map) == list(stock.word_lang_prob_map)
+    for gram, probs in stock.word_lang_prob_map.items():
+        assert ours.word_lang_prob_map[gram] == probs, gram
+
+
+def test_stock_detector_on_the_step_factory_is_stock():
+    for text in TEXTS:
+        det = Detector(langid._get_factory())
+        det.append(text)
+        assert [(l.lang, l.prob) for l in det.get_probabilities()] == stock_probabilities(text), text
 
 
 def test_early_exit_keeps_the_stock_answer():

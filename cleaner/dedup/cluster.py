@@ -7,6 +7,7 @@ distribute candidate generation (each band bucket is independent).
 """
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
 from typing import Any, Hashable, Iterable
 
@@ -19,7 +20,7 @@ from cleaner.dedup.verify import overlap
 
 class _UnionFind:
     def __init__(self, n: int) -> None:
-        self.parent = list(range(n))
+        self.parent = array("q", range(n))      # 8 bytes a document
 
     def find(self, i: int) -> int:
         parent = self.parent
@@ -79,17 +80,16 @@ def _pairs_in_buckets(keys: np.ndarray, owner: np.ndarray) -> list[np.ndarray]:
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
     sizes = np.diff(np.r_[starts, keys.size])
     chunks = []
-    two = starts[sizes == 2]
-    if two.size:
-        chunks.append(np.stack([owner[two], owner[two + 1]], axis=1))
-    for start, size in zip(starts[sizes > 2].tolist(), sizes[sizes > 2].tolist()):
-        group = owner[start:start + size]
+    # All buckets of one size at once (there are few distinct sizes): bucket start + the index
+    # pairs of an s-set, i < j, so the owner pairs keep owner[i] < owner[j].
+    for size in np.unique(sizes[sizes >= 2]).tolist():
+        first = starts[sizes == size]
         i, j = np.triu_indices(size, k=1)
-        chunks.append(np.stack([group[i], group[j]], axis=1))
+        chunks.append(np.stack([owner[(first[:, None] + i).ravel()], owner[(first[:, None] + j).ravel()]], axis=1))
     return chunks
 
 
-def _candidate_pairs(sigs: list[Signature], members: list[int], bands: int) -> np.ndarray:
+def _candidate_pairs(table: "_Table", members: list[int], bands: int) -> np.ndarray:
     """Sorted unique (i, j), i < j, of documents sharing at least one LSH band key.
 
     One band at a time, so the working memory is one column of keys, not the whole band matrix;
@@ -97,24 +97,25 @@ def _candidate_pairs(sigs: list[Signature], members: list[int], bands: int) -> n
     """
     if len(members) < 2:
         return np.empty((0, 2), dtype=np.int64)
-    matrix = np.frombuffer(b"".join(sigs[i].bands for i in members), dtype=np.uint64).reshape(len(members), bands)
     owner = np.asarray(members, dtype=np.int64)
-    chunks: list[np.ndarray] = []
+    n = np.int64(table.n)
+    # A pair (i, j) is the code i * n + j: sorted codes are pairs in (i, j) order, and the pairs
+    # seen so far stay one sorted array of unique codes (8 bytes a pair), not one array per band.
+    seen = np.empty(0, dtype=np.int64)
     for band in range(bands):
-        found = _pairs_in_buckets(np.ascontiguousarray(matrix[:, band]), owner)
+        found = _pairs_in_buckets(table.band_column(owner, band), owner)
         if found:
-            chunks.append(np.unique(np.concatenate(found), axis=0))
-    if not chunks:
-        return np.empty((0, 2), dtype=np.int64)
-    return np.unique(np.concatenate(chunks), axis=0)
+            pairs = np.concatenate(found)
+            seen = np.union1d(seen, pairs[:, 0] * n + pairs[:, 1])
+    return np.stack([seen // n, seen % n], axis=1)
 
 
-def _exact_groups(sigs: list[Signature]) -> tuple[list[tuple[int, int]], list[int]]:
+def _exact_groups(sigs: "list[Signature] | _Table") -> tuple[list[tuple[int, int]], list[int]]:
     """Pairs (first, other) of documents with the same normalised text, and the first of each text."""
-    idx = np.array([i for i, s in enumerate(sigs) if s.exact is not None], dtype=np.int64)
+    table = sigs if isinstance(sigs, _Table) else _ListTable(sigs)
+    idx, hashes = table.exact_hashes()
     if idx.size == 0:
         return [], []
-    hashes = np.array([sigs[i].exact for i in idx.tolist()], dtype=np.uint64)
     order = np.lexsort((idx, hashes))
     hashes, idx = hashes[order], idx[order]
     new = np.r_[True, hashes[1:] != hashes[:-1]]
@@ -130,6 +131,65 @@ def _near(a: Signature, b: Signature, config: DedupConfig) -> bool:
     return contained >= config.containment_threshold and min(a.size, b.size) >= config.min_containment_shingles
 
 
+class _Table:
+    """The signatures of the documents in key order, as clustering reads them: exact hashes and band
+    columns as arrays, one whole Signature at a time for verification."""
+
+    n: int
+
+    def exact_hashes(self) -> tuple[np.ndarray, np.ndarray]:
+        """(positions of documents with words, their exact hashes)."""
+        raise NotImplementedError
+
+    def banded(self, i: int) -> bool:
+        raise NotImplementedError
+
+    def band_widths_ok(self, bands: int) -> bool:
+        raise NotImplementedError
+
+    def band_column(self, owners: np.ndarray, band: int) -> np.ndarray:
+        raise NotImplementedError
+
+    def sig(self, i: int) -> Signature:
+        raise NotImplementedError
+
+    def size_length(self, i: int) -> tuple[int, int]:
+        raise NotImplementedError
+
+    def exact(self, i: int) -> int | None:
+        raise NotImplementedError
+
+
+class _ListTable(_Table):
+    """A list of Signature objects (the `find_clusters` API)."""
+
+    def __init__(self, sigs: list[Signature]) -> None:
+        self.sigs, self.n = sigs, len(sigs)
+
+    def exact_hashes(self) -> tuple[np.ndarray, np.ndarray]:
+        idx = np.array([i for i, s in enumerate(self.sigs) if s.exact is not None], dtype=np.int64)
+        return idx, np.array([self.sigs[i].exact for i in idx.tolist()], dtype=np.uint64)
+
+    def banded(self, i: int) -> bool:
+        return bool(self.sigs[i].bands)
+
+    def band_widths_ok(self, bands: int) -> bool:
+        return all(len(s.bands) in (0, 8 * bands) for s in self.sigs)
+
+    def band_column(self, owners: np.ndarray, band: int) -> np.ndarray:
+        return np.fromiter((np.frombuffer(self.sigs[i].bands, dtype=np.uint64)[band] for i in owners.tolist()),
+                           dtype=np.uint64, count=owners.size)
+
+    def sig(self, i: int) -> Signature:
+        return self.sigs[i]
+
+    def size_length(self, i: int) -> tuple[int, int]:
+        return self.sigs[i].size, self.sigs[i].length
+
+    def exact(self, i: int) -> int | None:
+        return self.sigs[i].exact
+
+
 def find_clusters(
     items: Iterable[tuple], config: DedupConfig = DEFAULT_CONFIG
 ) -> DedupResult:
@@ -140,59 +200,110 @@ def find_clusters(
     """
     rows = sorted(items, key=lambda item: item[0])
     keys = [r[0] for r in rows]
-    sigs: list[Signature] = [r[1] for r in rows]
     sources = [r[2] if len(r) > 2 else None for r in rows]
     for a, b in zip(keys, keys[1:]):
         if a == b:
             raise ValueError(f"duplicate document key {a!r}")
-    result = DedupResult(documents=len(rows))
-    if config.mode == "none" or not rows:
+    clusters = cluster_table(_ListTable([r[1] for r in rows]), config)
+    return clusters.as_result(keys, sources)
+
+
+@dataclass
+class Clusters:
+    """What clustering found, by position in key order: who replaced whom, with what similarity."""
+
+    documents: int = 0
+    clusters: int = 0
+    dropped: int = 0
+    exact_dropped: int = 0
+    candidates: int = 0
+    verified: int = 0
+    replaced_by: dict[int, int] = field(default_factory=dict)          # position -> representative's
+    duplicates: dict[int, list[tuple[int, float]]] = field(default_factory=dict)  # rep -> [(position, similarity)]
+
+    def as_result(self, keys: list, sources: list) -> DedupResult:
+        result = DedupResult(documents=self.documents, clusters=self.clusters, dropped=self.dropped,
+                             exact_dropped=self.exact_dropped, candidates=self.candidates, verified=self.verified)
+        for i, rep in self.replaced_by.items():
+            result._replaced_by[keys[i]] = keys[rep]
+        for rep, dups in self.duplicates.items():
+            result._duplicates[keys[rep]] = [{"id": keys[i], "source": sources[i], "similarity": sim} for i, sim in dups]
         return result
-    uf = _UnionFind(len(rows))
-    links, leaders = _exact_groups(sigs)
+
+
+def cluster_table(table: _Table, config: DedupConfig = DEFAULT_CONFIG) -> Clusters:
+    """`find_clusters` over a table of signatures already in key order (positions are the order)."""
+    out = Clusters(documents=table.n)
+    if config.mode == "none" or not table.n:
+        return out
+    uf = _UnionFind(table.n)
+    links, leaders = _exact_groups(table)
     for first, other in links:
         uf.union(first, other)
     if config.mode == "near":
-        if any(len(s.bands) not in (0, 8 * config.bands) for s in sigs):
+        if not table.band_widths_ok(config.bands):
             raise ValueError(f"signatures were not made with {config.bands} bands: use one DedupConfig for both")
-        members = [i for i in leaders if sigs[i].bands]
-        pairs = _candidate_pairs(sigs, members, config.bands)
-        result.candidates = len(pairs)
-        for i, j in pairs.tolist():
-            if uf.find(i) != uf.find(j) and _near(sigs[i], sigs[j], config):
-                uf.union(i, j)
-                result.verified += 1
-    return settle_components(result, rows, uf)
+        members = [i for i in leaders if table.banded(i)]
+        pairs = _candidate_pairs(table, members, config.bands)
+        out.candidates = len(pairs)
+        last, last_sig = -1, None
+        for block in range(0, len(pairs), 4096):          # as Python ints a block at a time
+            for i, j in pairs[block:block + 4096].tolist():
+                if uf.find(i) != uf.find(j):
+                    if i != last:                 # pairs come sorted by i: read each sketch once
+                        last, last_sig = i, table.sig(i)
+                    if _near(last_sig, table.sig(j), config):
+                        uf.union(i, j)
+                        out.verified += 1
+    return _settle(out, table, uf)
 
 
-def settle_components(result: DedupResult, rows: list[tuple], uf: "_UnionFind") -> DedupResult:
-    """One representative per connected component of `uf`, and what it replaced, into `result`.
+def _settle(out: Clusters, table: _Table, uf: "_UnionFind") -> Clusters:
+    """One representative per connected component of `uf`, and what it replaced, into `out`.
 
     The single place the representative rule lives (both engines use it): the most complete text
-    (most story shingles, then most words), ties broken by the smallest key.
+    (most story shingles, then most words), ties broken by the smallest key (= smallest position).
     """
-    keys = [r[0] for r in rows]
-    sigs: list[Signature] = [r[1] for r in rows]
-    sources = [r[2] if len(r) > 2 else None for r in rows]
-    roots = np.array([uf.find(i) for i in range(len(rows))], dtype=np.int64)
+    n = table.n
+    roots = np.fromiter((uf.find(i) for i in range(n)), dtype=np.int64, count=n)
     order = np.argsort(roots, kind="stable")
     bounds = np.flatnonzero(np.r_[True, roots[order][1:] != roots[order][:-1], True])
-    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
-        if hi - lo < 2:
-            continue
+    sizes = np.diff(bounds)
+    for lo, hi in zip(bounds[:-1][sizes >= 2].tolist(), bounds[1:][sizes >= 2].tolist()):
         group = order[lo:hi].tolist()
-        rep = min(group, key=lambda i: (-sigs[i].size, -sigs[i].length, keys[i]))
+
+        def rank(i: int) -> tuple[int, int, int]:
+            size, length = table.size_length(i)
+            return (-size, -length, i)
+
+        rep = min(group, key=rank)
+        rep_sig = table.sig(rep)
         dups = []
         for i in group:
             if i == rep:
                 continue
-            same = sigs[i].exact == sigs[rep].exact
-            similarity = 1.0 if same else round(overlap(sigs[rep], sigs[i])[0], 4)
-            result.exact_dropped += same
-            result._replaced_by[keys[i]] = keys[rep]
-            dups.append({"id": keys[i], "source": sources[i], "similarity": similarity})
-        dups.sort(key=lambda d: (-d["similarity"], d["id"]))
-        result._duplicates[keys[rep]] = dups
-        result.clusters += 1
-        result.dropped += len(dups)
+            other = table.sig(i)
+            same = other.exact == rep_sig.exact
+            similarity = 1.0 if same else round(overlap(rep_sig, other)[0], 4)
+            out.exact_dropped += same
+            out.replaced_by[i] = rep
+            dups.append((i, similarity))
+        dups.sort(key=lambda d: (-d[1], d[0]))
+        out.duplicates[rep] = dups
+        out.clusters += 1
+        out.dropped += len(dups)
+    return out
+
+
+def settle_components(result: DedupResult, rows: list[tuple], uf: "_UnionFind") -> DedupResult:
+    """One representative per connected component of `uf`, and what it replaced, into `result`
+    (rows: (key, signature, source) sorted by key; the Ray engine's entry to `_settle`)."""
+    keys = [r[0] for r in rows]
+    sources = [r[2] if len(r) > 2 else None for r in rows]
+    settled = _settle(Clusters(documents=len(rows)), _ListTable([r[1] for r in rows]), uf).as_result(keys, sources)
+    result.clusters += settled.clusters
+    result.dropped += settled.dropped
+    result.exact_dropped += settled.exact_dropped
+    result._replaced_by.update(settled._replaced_by)
+    result._duplicates.update(settled._duplicates)
     return result

@@ -33,7 +33,10 @@ def exact_key(all_words: list[str]) -> int | None:
 
 def template_keys_from(counts: LineCounts, threshold: int = 10) -> frozenset[int]:
     """Line keys held by more than `threshold` documents of the corpus: template, not story."""
-    return frozenset(k for k, n in counts.total.items() if n > threshold)
+    total = counts.total
+    if hasattr(total, "keys_over"):           # LineCounts' compact table
+        return frozenset(total.keys_over(threshold))
+    return frozenset(k for k, n in total.items() if n > threshold)
 
 
 def as_template_test(template_keys: "Iterable[int] | TemplateTest | None") -> TemplateTest | None:

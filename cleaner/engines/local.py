@@ -15,7 +15,7 @@ import gc
 import multiprocessing as mp
 import os
 from collections import deque
-from itertools import islice
+from itertools import chain, islice
 from typing import Any, Callable, Iterable, Iterator
 
 CHUNK = 16           # items per task: amortises the inter-process round trip
@@ -33,7 +33,18 @@ def _run_chunk(work: Callable[[Any], Any], chunk: list[Any]) -> list[Any]:
 def map_ordered(work: Callable[[Any], Any], items: Iterable[Any], *, jobs: int,
                 init: Callable[..., None] | None = None, init_args: tuple = (),
                 chunk: int = CHUNK) -> Iterator[Any]:
-    """Yield `work(item)` for each item, in order, using `jobs` processes (1: in-process)."""
+    """Yield `work(item)` for each item, in order, using `jobs` processes (1: in-process).
+
+    An input of one chunk or less runs in-process whatever `jobs`: one chunk goes to one worker
+    anyway, so a pool would only add its start-up (and the workers' own warm-up) to the run.
+    """
+    if jobs > 1:
+        source = iter(items)
+        head = list(islice(source, chunk + 1))
+        if len(head) <= chunk:
+            jobs, items = 1, head
+        else:
+            items = chain(head, source)
     if jobs <= 1:
         if init is not None:
             init(*init_args)

@@ -41,7 +41,7 @@ def _init_phase(options: Any, which: str, counts: LineCounts | None, last: bool,
             warm_up()                     # load lazily-loaded data now, before workers fork
     dedup = make_deduper(options) if last else None
     _PHASE.clear()
-    _PHASE.update(which=which, steps=steps, dedup=dedup, counts=counts, keys=keys)
+    _PHASE.update(which=which, steps=steps, dedup=dedup, counts=counts, keys=keys, last=last)
 
 
 # A spool entry is one of ("ok", Document, signature | None), ("drop", Document), ("fail", Failure, phase).
@@ -108,12 +108,101 @@ def release(doc: Document, idx: int, resolution: Any, stats: Any,
     return True
 
 
+# What a local worker sends back: (kind, blob, a, b). `blob` is the spool entry already pickled (the
+# parent writes it to the spool as it is, never unpickling the document); beside it only what the
+# parent needs:  ("fail", blob, Failure, phase) | ("drop", blob, (rules, events, reason), None) |
+# ("ok", blob, (rules, events) in the last phase else None, signature in the last phase, or
+# (line keys, site) when the parent counts lines).
+_PROTOCOL = pickle.HIGHEST_PROTOCOL
+KINDS = {"ok": 0, "drop": 1, "fail": 2}
+
+
+def _accounting(doc: Document) -> tuple[list[str], list[str]]:
+    return [r.rule for r in doc.removed], list(doc.events)
+
+
+def _compact(entry: Entry, blob: bytes | None, last: bool) -> tuple:
+    kind = entry[0]
+    if kind == "fail":
+        return ("fail", blob, entry[1], entry[2])
+    doc = entry[1]
+    if kind == "drop":
+        return ("drop", blob, (*_accounting(doc), doc.drop_reason), None)
+    if len(entry) == 4:
+        return ("ok", blob, None, (entry[3], site_of(doc.url, doc.source)))
+    return ("ok", blob, _accounting(doc) if last else None, entry[2])
+
+
+def _work_local(item: Any) -> tuple:
+    entry = _work(item)
+    blob = pickle.dumps(entry[:3] if len(entry) == 4 else entry, protocol=_PROTOCOL)
+    return _compact(entry, blob, _PHASE["last"])
+
+
+class _Ledger:
+    """The last phase's results as they arrive, in input order: stats, failures and rejects reported,
+    the kind of every spool entry (one byte each) and the dedup signatures of the kept documents."""
+
+    def __init__(self, stats: Any, on_reject: Callable[[Document], None] | None, dedup: Any):
+        self.stats, self.on_reject = stats, on_reject
+        self.kinds = bytearray()
+        self.signatures = dedup.new_store() if dedup is not None else None
+
+    def add(self, result: tuple, blob_doc: Callable[[], Document]) -> None:
+        kind, _, a, b = result
+        idx = len(self.kinds)
+        self.kinds.append(KINDS[kind])
+        stats = self.stats
+        if kind == "fail":
+            stats.failures[a.kind] += 1
+            return
+        stats.documents_in += 1
+        rules, events = a[0], a[1]
+        stats.lines_removed.update(rules)
+        stats.events.update(events)
+        if kind == "drop":
+            stats.dropped[a[2] or "dropped"] += 1
+            if self.on_reject:
+                self.on_reject(blob_doc())
+        elif b is not None:
+            self.signatures.add(idx, *b)
+
+
+def _trim_heap() -> None:
+    """Give freed heap pages back to the OS (glibc keeps them after large temporaries, such as the
+    line-count fold's, and the process's peak would carry them into the next phase)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+def _phase_b_warm_up(steps: list[Any]) -> None:
+    """Load what the later phase's steps load lazily (language profiles, stop lists), in this process
+    so that the phase's forked workers inherit it."""
+    for step in steps:
+        warm_up = getattr(step, "warm_up", None)
+        if callable(warm_up):
+            warm_up()
+        elif hasattr(step, "bind"):
+            # The line classifier reads jusText's ~100 stop lists on first use (~0.3 s per process).
+            from collections import Counter
+
+            from cleaner.classifier.features import document_stoplist
+
+            document_stoplist(Counter())
+
+
 def run_local(pipe: Any, inputs: Iterable[Any], *, on_failure: Callable[[Failure], None],
               on_reject: Callable[[Document], None] | None, progress: Callable[[int], None] | None,
               checkpoint: str | None = None, resume: bool = False) -> Iterator[Document]:
     """Run `pipe` over `inputs` with the local engine; yield kept documents in input order.
 
     With `checkpoint` (the output path), phase A is checkpointed beside it and `resume` continues it.
+    Documents travel between processes pickled once: a worker pickles its spool entry and the parent
+    writes those bytes to the spool; the parent unpickles a document only to yield it (or reject it).
     """
     from itertools import islice
 
@@ -148,70 +237,78 @@ def run_local(pipe: Any, inputs: Iterable[Any], *, on_failure: Callable[[Failure
     # Workers use this process's built steps when they can inherit them (in-process or forked).
     shared_pipe = pipe if jobs <= 1 or can_fork() else None
     counts = LineCounts() if second_pass else None
+    ledger = _Ledger(stats, on_reject, dedup)
     final = spool
+    warm = None
     try:
-        if counts is not None and skip:
-            # Resumed: the outcomes already in the checkpoint are counted from it.
+        if skip:
+            # Resumed: the outcomes already in the checkpoint are counted (or accounted) from it.
             for entry in spool:
-                if entry[0] == "ok":
-                    counts.add(document_keys(entry[1].lines), site_of(entry[1].url, entry[1].source))
+                if counts is not None:
+                    if entry[0] == "ok":
+                        counts.add(document_keys(entry[1].lines), site_of(entry[1].url, entry[1].source))
+                else:
+                    ledger.add(_compact(entry, None, True), lambda e=entry: e[1])
 
         # Phase A: every outcome, in input order, to the spool (the checkpointed part); the line
         # keys of kept documents come back with them and are counted here.
         done = skip
         init_a = (opts, "A", None, not second_pass, shared_pipe, second_pass)
-        for entry in map_ordered(_work, items(), jobs=jobs, init=_init_phase, init_args=init_a):
+        for result in map_ordered(_work_local, items(), jobs=jobs, init=_init_phase, init_args=init_a):
             done += 1
             if progress:
                 progress(done)
-            if entry[0] == "fail":
-                on_failure(entry[1])
-            elif len(entry) == 4:
-                counts.add(entry[3], site_of(entry[1].url, entry[1].source))
-                entry = entry[:3]
-            spool.write(entry)
+            kind, blob = result[0], result[1]
+            if kind == "fail" and result[3] == "A":
+                on_failure(result[2])
+            if second_pass:
+                if kind == "ok":
+                    counts.add(*result[3])
+            else:
+                ledger.add(result, lambda b=blob: pickle.loads(b)[1])
+            spool.write_raw(blob)
             if cp:
                 cp.maybe_save(spool)
+            if warm is None and second_pass and jobs > 1:
+                # The pool is running: the parent loads what phase B needs meanwhile.
+                import threading
+
+                warm = threading.Thread(target=_phase_b_warm_up, args=(phase_b,), daemon=True)
+                warm.start()
         if cp:
             cp.maybe_save(spool, force=True)
+        if warm is not None:
+            warm.join()
 
-        # Phase B over the spool (records go to the workers still pickled).
+        # Phase B over the spool (records go to the workers still pickled, and come back pickled).
         if second_pass:
             from cleaner.engines.spool import Spool as _S
 
             final = _S()
+            counts.freeze()                    # the tables are built once, here, and inherited
+            _trim_heap()
             init_b = (opts, "B", counts, True, shared_pipe, False)
-            for entry in map_ordered(_work, spool.raw(), jobs=jobs, init=_init_phase, init_args=init_b):
-                if entry[0] == "fail" and entry[2] == "B":
-                    on_failure(entry[1])
-                final.write(entry)
+            for result in map_ordered(_work_local, spool.raw(), jobs=jobs, init=_init_phase, init_args=init_b):
+                if result[0] == "fail" and result[3] == "B":
+                    on_failure(result[2])
+                ledger.add(result, lambda b=result[1]: pickle.loads(b)[1])
+                final.write_raw(result[1])
 
-        # Accounting, then dedup over the signatures, then the records in order.
-        signatures: list[tuple[int, Any]] = []
-        for idx, entry in enumerate(final):
-            kind = entry[0]
-            if kind == "fail":
-                stats.failures[entry[1].kind] += 1
-                continue
-            doc = entry[1]
-            stats.documents_in += 1
-            stats.lines_removed.update(r.rule for r in doc.removed)
-            stats.events.update(doc.events)
-            if kind == "drop":
-                stats.dropped[doc.drop_reason or "dropped"] += 1
-                if on_reject:
-                    on_reject(doc)
-            elif entry[2] is not None:
-                signatures.append((idx, entry[2]))
-        resolution = dedup.resolve(signatures) if dedup is not None else None
+        # Dedup over the signatures, then the kept records in order.
+        resolution = dedup.resolve_store(ledger.signatures) if dedup is not None else None
+        if ledger.signatures is not None:
+            ledger.signatures.close()
+            ledger.signatures = None
         count_clusters(stats, resolution)
-        for idx, entry in enumerate(final):
-            if entry[0] == "ok" and release(entry[1], idx, resolution, stats, on_reject):
-                yield entry[1]
+        kinds, ok = ledger.kinds, KINDS["ok"]
+        for idx, blob in enumerate(final.raw()):
+            if kinds[idx] == ok:
+                doc = pickle.loads(blob)[1]
+                if release(doc, idx, resolution, stats, on_reject):
+                    yield doc
         if cp:
             cp.finish()
     finally:
         if final is not spool:
             final.close()
         spool.close()
-

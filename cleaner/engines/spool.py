@@ -30,7 +30,10 @@ class Spool:
             self._f.seek(size)
 
     def write(self, obj: Any) -> None:
-        data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+        self.write_raw(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def write_raw(self, data: bytes) -> None:
+        """Append one record already pickled (by a worker: the parent never unpickles it)."""
         try:
             self._f.write(_LEN.pack(len(data)))
             self._f.write(data)

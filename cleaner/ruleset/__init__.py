@@ -43,8 +43,10 @@ def load_rules(paths: list[Path] | None = None, include_defaults: bool = True) -
         sources.append(defaults)
     sources.extend(Path(p) for p in (paths or ()))
     by_name: dict[str, Rule] = {}
+    shipped = default_rules_dir().resolve()
     for f in rule_files(sources):
-        for rule in load_rule_file(f):
+        # The shipped files' selectors are checked by the test suite, not on every run.
+        for rule in load_rule_file(f, check_selectors=f.resolve().parent != shipped):
             by_name.pop(rule.name, None)
             by_name[rule.name] = rule
     return RuleSet(by_name.values())
