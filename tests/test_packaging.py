@@ -19,6 +19,7 @@ def test_wheel_carries_the_default_rules_and_type_marker(tmp_path):
     assert shipped == {p.name for p in (ROOT / "rules").glob("*.yaml")}
     assert "cleaner/py.typed" in names
     assert "cleaner/classifier/model.json" in names
+    assert "cleaner/extraction/chooser.json" in names
 
 
 def test_default_rules_dir_finds_the_rules():
