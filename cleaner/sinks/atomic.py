@@ -83,16 +83,7 @@ def atomic_output(path: str | Path, mode: int | None = None) -> Iterator[BinaryI
     `mode` sets the permissions of the result; by default an existing target's are kept.
     """
     target = Path(path)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        remove_stale_temps(target)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
-    except OSError as e:
-        raise _fail(target, e) from None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)  # released when the file is closed
-    except OSError:
-        pass                            # a file system without locks: stale temps are just kept
+    fd, tmp = _locked_temp(target)
     raw = os.fdopen(fd, "wb")
     name = target.name.lower()
     stream: BinaryIO
@@ -116,14 +107,7 @@ def atomic_output(path: str | Path, mode: int | None = None) -> Iterator[BinaryI
             stream.close()
         raw.flush()
         os.fsync(raw.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        elif target.exists():
-            os.chmod(tmp, target.stat().st_mode & 0o7777)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
+        _set_mode(tmp, target, mode)
         os.replace(tmp, target)
         raw.close()
     except OSError as e:
@@ -137,16 +121,7 @@ def atomic_path(path: str | Path) -> Iterator[str]:
     """A temporary path that becomes `path` only if the block finishes (for writers that open files
     by name themselves, such as pyarrow's Parquet writer). Same guarantees as `atomic_output`."""
     target = Path(path)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        remove_stale_temps(target)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
-    except OSError as e:
-        raise _fail(target, e) from None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)  # the writer reopens the same inode; the lock stays with fd
-    except OSError:
-        pass
+    fd, tmp = _locked_temp(target)      # the writer reopens the same inode; the lock stays with fd
     raw = os.fdopen(fd, "rb")
     try:
         yield tmp
@@ -159,15 +134,40 @@ def atomic_path(path: str | Path) -> Iterator[str]:
             os.fsync(wfd)
         finally:
             os.close(wfd)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~umask)
+        _set_mode(tmp, target, None)
         os.replace(tmp, target)
         raw.close()
     except OSError as e:
         _discard(raw, tmp)
         raise _fail(target, e) from None
     _fsync_dir(target.parent)
+
+
+def _locked_temp(target: Path) -> tuple[int, str]:
+    """A new temporary file beside `target` (stale ones of earlier runs swept first), locked while open."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_temps(target)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
+    except OSError as e:
+        raise _fail(target, e) from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # released when the file is closed
+    except OSError:
+        pass                            # a file system without locks: stale temps are just kept
+    return fd, tmp
+
+
+def _set_mode(tmp: str, target: Path, mode: int | None) -> None:
+    """Permissions of the result: `mode`, else an existing target's, else the umask's default."""
+    if mode is not None:
+        os.chmod(tmp, mode)
+    elif target.exists():
+        os.chmod(tmp, target.stat().st_mode & 0o7777)
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -53,6 +53,11 @@ def sniff_kind(path: Path) -> str:
             head = f.read(4096)
     except Exception:   # unreadable, truncated or corrupt: reading it later reports why
         return "text"
+    return kind_of_head(head)
+
+
+def kind_of_head(head: bytes) -> str:
+    """Kind from the first (decompressed) bytes of an input: Parquet, WARC, HTML, JSONL, else text."""
     if head.startswith(PARQUET_MAGIC):
         return "parquet"
     stripped = head.lstrip()

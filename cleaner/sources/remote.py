@@ -43,17 +43,7 @@ def _sniff(fs: Any, path: str) -> str:
             head = f.read(4096)
     except Exception:   # noqa: BLE001  (reading it later reports why)
         return "text"
-    if head.startswith(files.PARQUET_MAGIC):
-        return "parquet"
-    stripped = head.lstrip()
-    low = stripped[:200].lower()
-    if stripped.startswith(b"WARC/"):
-        return "warc"
-    if low.startswith((b"<!doctype html", b"<html")) or b"<html" in low:
-        return "html"
-    if stripped.startswith(b"{"):
-        return "jsonl"
-    return "text"
+    return files.kind_of_head(head)
 
 
 def expand_remote(url: str) -> Iterator[Input]:
