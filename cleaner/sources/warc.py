@@ -61,45 +61,47 @@ def _record_to_item(rec, where: str) -> Item | None:
     if status != 200 or not ctype.split(";")[0].strip().lower() in HTML_TYPES:
         return None
     rec.http_headers = http
+    body = _body(rec, rec.content_stream, where)
+    if isinstance(body, Failure):
+        return body
     try:
-        body = rec.content_stream().read(MAX_RECORD_BYTES + 1)
+        html = decode_html(body, where, ctype)
+    except InputError as e:
+        return Failure(where, e.reason, e.kind)
+    return _document(rec, where, html=html)
+
+
+def _body(rec, stream, where: str) -> bytes | Failure:
+    """The record's payload from `stream()` (decoded HTTP body, or the raw block), size- and truncation-checked."""
+    try:
+        body = stream().read(MAX_RECORD_BYTES + 1)
     except Exception as e:  # noqa: BLE001  (bad chunking or content-encoding inside one record)
         return Failure(where, f"damaged record: unreadable body ({type(e).__name__}: {e})")
     if len(body) > MAX_RECORD_BYTES:
         return Failure(where, f"record body larger than {MAX_RECORD_BYTES} bytes", "too-large")
     if getattr(rec.raw_stream, "limit", 0) > 0:    # fewer bytes than its Content-Length: cut short
         return Failure(where, "damaged record: truncated (file ends inside the record)")
-    try:
-        html = decode_html(body, where, ctype)
-    except InputError as e:
-        return Failure(where, e.reason, e.kind)
+    return body
+
+
+def _document(rec, where: str, **content: str) -> Document:
+    """A Document of a record, with its target URI and date."""
     url = rec.rec_headers.get_header("WARC-Target-URI")
-    return Document(
-        id=stable_id(where), source=where, html=html, url=url.strip() if url else None,
-        date=_iso_date(rec.rec_headers.get_header("WARC-Date")),
-    )
+    return Document(id=stable_id(where), source=where, url=url.strip() if url else None,
+                    date=_iso_date(rec.rec_headers.get_header("WARC-Date")), **content)
 
 
 def _conversion_to_item(rec, where: str) -> Item:
     """A WET `conversion` record: the page's text as extracted by the crawler, a scraped text."""
-    try:
-        body = rec.raw_stream.read(MAX_RECORD_BYTES + 1)
-    except Exception as e:  # noqa: BLE001
-        return Failure(where, f"damaged record: unreadable body ({type(e).__name__}: {e})")
-    if len(body) > MAX_RECORD_BYTES:
-        return Failure(where, f"record body larger than {MAX_RECORD_BYTES} bytes", "too-large")
-    if getattr(rec.raw_stream, "limit", 0) > 0:
-        return Failure(where, "damaged record: truncated (file ends inside the record)")
+    body = _body(rec, lambda: rec.raw_stream, where)
+    if isinstance(body, Failure):
+        return body
     declared = charset_from_content_type(rec.rec_headers.get_header("Content-Type"))
     try:
         text = decode_bytes(body, where, declared)
     except InputError as e:
         return Failure(where, e.reason, e.kind)
-    url = rec.rec_headers.get_header("WARC-Target-URI")
-    return Document(
-        id=stable_id(where), source=where, text=text, url=url.strip() if url else None,
-        date=_iso_date(rec.rec_headers.get_header("WARC-Date")),
-    )
+    return _document(rec, where, text=text)
 
 
 @register_reader("warc", (".warc", ".wet"))
