@@ -56,17 +56,6 @@ def corpus(tmp_path_factory):
     return d
 
 
-@pytest.fixture(scope="module")
-def local_ray():
-    started = not ray.is_initialized()
-    if started:
-        ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False,
-                 _node_ip_address="127.0.0.1")
-    yield ray
-    if started:
-        ray.shutdown()
-
-
 def _clean(run_cli, out_dir, corpus, *extra):
     out, rejects = out_dir / "out.jsonl", out_dir / "rejects.jsonl"
     code, _, err = run_cli("clean", corpus, "-o", out, "--rejects", rejects, "--quiet", *extra)

@@ -12,17 +12,6 @@ pytest.importorskip("ray.data", reason="the Ray engine needs Ray Data: pip insta
 from test_formats_out import mixed  # noqa: E402,F401  (the fixture: txt, JSONL, Parquet and WET inputs)
 
 
-@pytest.fixture(scope="module")
-def local_ray():
-    started = not ray.is_initialized()
-    if started:
-        ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False,
-                 _node_ip_address="127.0.0.1")
-    yield ray
-    if started:
-        ray.shutdown()
-
-
 def digest(folder):
     return {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in sorted(folder.iterdir())
             if f.name.startswith("part-") or f.name == "manifest.json"}
