@@ -42,3 +42,19 @@ def local_ray():
     yield ray
     if started:
         ray.shutdown()
+
+
+def kill_at_checkpoint(proc, state, count: int, timeout: float = 120) -> int:
+    """SIGKILL `proc` once its checkpoint (`state`: the checkpoint's state.json) holds `count` documents;
+    return the count the checkpoint holds after the kill."""
+    import signal
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if state.exists() and json.loads(state.read_text() or "{}").get("count", 0) >= count:
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    return json.loads(state.read_text())["count"]

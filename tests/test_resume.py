@@ -1,15 +1,14 @@
 """Issue 5, point 2: a run killed with SIGKILL leaves no partial corpus, and --resume gives the same bytes."""
 from __future__ import annotations
 
-import json
 import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+
+from conftest import kill_at_checkpoint
 
 WORDS = ("river market council harbour engineer festival library winter orchard signal "
          "station ferry museum village bridge garden factory theatre school valley").split()
@@ -43,14 +42,7 @@ def test_sigkill_then_resume_gives_identical_corpus(tmp_path):
     out = tmp_path / "killed.jsonl"
     state = Path(f"{out}.ckpt") / "state.json"
     p = cli("clean", str(inputs), "-o", str(out), "-j", "1", "--quiet")
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if state.exists() and json.loads(state.read_text() or "{}").get("count", 0) >= 50:
-            break
-        time.sleep(0.05)
-    p.send_signal(signal.SIGKILL)
-    p.wait()
-    count_at_kill = json.loads(state.read_text())["count"]
+    count_at_kill = kill_at_checkpoint(p, state, 50)
     assert 0 < count_at_kill < 600, "the kill must land mid-way"
     assert not out.exists(), "a killed run must leave no corpus at -o"
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import signal
-import time
 from pathlib import Path
 
 import pytest
+
+from conftest import kill_at_checkpoint
 
 from test_resume import WORDS, cli
 
@@ -49,14 +49,7 @@ def test_sigkill_then_resume_gives_identical_shards(tmp_path):
     out = tmp_path / "killed"
     state = out / ".manifest.ckpt" / "state.json"
     p = cli("clean", str(inputs), "-o", f"{out}/", "--shard-size", "40KB", "-j", "1", "--quiet")
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if state.exists() and json.loads(state.read_text() or "{}").get("count", 0) >= 40:
-            break
-        time.sleep(0.05)
-    p.send_signal(signal.SIGKILL)
-    p.wait()
-    count_at_kill = json.loads(state.read_text())["count"]
+    count_at_kill = kill_at_checkpoint(p, state, 40)
     assert 0 < count_at_kill < N, "the kill must land mid-way"
     print(f"killed after {count_at_kill} of {N} documents; the full run wrote {len(shards)} shards")
     assert [f.name for f in out.iterdir() if not f.name.startswith(".")] == [], "no visible shard set after a kill"
