@@ -15,30 +15,10 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from cleaner.classifier.features import CONTEXT_NAMES, FEATURE_NAMES, context_rows
+from cleaner.trees import compile_trees as _compile
+from cleaner.trees import sigmoid as _sigmoid
 
 DEFAULT_MODEL = "model.json"
-
-
-def _expr(node: Any, n_features: int) -> str:
-    """A tree as one nested conditional expression over the row `x` (numbers only, validated)."""
-    if isinstance(node, (int, float)) and not isinstance(node, bool):
-        return repr(float(node))
-    if not (isinstance(node, list) and len(node) == 4):
-        raise ValueError(f"bad tree node: {node!r:.80}")
-    feat, thr, left, right = node
-    if not isinstance(feat, int) or not 0 <= feat < n_features or not isinstance(thr, (int, float)):
-        raise ValueError(f"bad split: {feat!r} {thr!r}")
-    return f"({_expr(left, n_features)} if x[{feat}] <= {float(thr)!r} else {_expr(right, n_features)})"
-
-
-def _compile(trees: list, bias: float, n: int) -> Callable[[Sequence[float]], float]:
-    body = " + ".join(_expr(t, n) for t in trees) or "0.0"
-    code = compile(f"lambda x: {float(bias)!r} + {body}", "<chrome-model>", "eval")
-    return eval(code, {"__builtins__": {}})  # noqa: S307 - validated numbers only
-
-
-def _sigmoid(z: float) -> float:
-    return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
 
 
 class ChromeModel:
