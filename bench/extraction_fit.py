@@ -2,20 +2,23 @@
 """Fit the extraction chooser shipped in cleaner/extraction/chooser.json, with site-grouped CV.
 
     python3 bench/extraction_fit.py [PAGETYPES_DIR] [--extraction EXTRACTION_DIR] [--out cleaner/extraction/chooser.json]
-                                    [--cache bench/out/extraction_rows.pkl]
+                                    [--cache bench/out/extraction_rows.pkl] [--cv-dir bench/out/chooser_cv] [--refresh]
 
-For every page of the pagetypes set (982 pages, 7 page types) the extract step's candidates are
-computed (trafilatura, its baseline, the page's visible text, forum posts), each is scored against
-the gold text (4-gram shingle F1, the benchmark's metric), and the page's signals are recorded
-(`cleaner.extraction.signals`). Two models are fitted with LightGBM (fit time only; the package
+For every page of the pagetypes set (982 pages, 7 page types) and of the extraction set (181 news
+pages, typed article) the extract step's candidates are computed with the step's own code
+(trafilatura's fast path, the page's visible text, forum posts, trafilatura's full run), each is
+scored against the gold text (4-gram shingle F1, the benchmark's metric), and the page's signals are
+recorded (`cleaner.extraction.signals`). Models fitted with LightGBM (fit time only; the package
 evaluates the exported trees in pure Python):
-- gain models: for each alternative candidate, how much better than trafilatura's text it scores;
-  the step takes the alternative with the largest predicted gain when that gain passes a margin;
-- a page-type model (7 classes) for `meta.page_type`.
-Folds are grouped by site (URL host), so no site is in both the fit and the report; the margin is
-chosen inside the training folds only. The report is the out-of-fold score per page type, plus the
-181 news pages of the extraction set, which the fit never sees. Evaluation data stay out of the
-repository: only tree thresholds are written.
+- a page-type model (7 classes) for `meta.page_type`, whose probabilities are appended to the signals;
+- per alternative, P(it beats trafilatura's fast text by more than WIN), on rows whose type
+  probabilities come from models that did not see the page's site (stacking);
+- per alternative, a margin on that probability, chosen by an inner 3-fold site-grouped CV on the
+  training part for the benchmark's aggregate F1. The hand-set guard `chooser.page_allowed` applies.
+Folds are grouped by site (URL host), so no site is in both the fit and the report: the report is the
+out-of-fold score per page type for each set, and the fold models go to --cv-dir for
+bench/extraction_cv.py (the same, through the CLI). Evaluation data stay out of the repository:
+only tree thresholds are written.
 """
 from __future__ import annotations
 
@@ -23,7 +26,6 @@ import argparse
 import itertools
 import gzip
 import json
-import math
 import pickle
 import sys
 import time
@@ -61,8 +63,7 @@ def _init(fast: bool) -> None:
 def _page(args: tuple[str, str, str]) -> dict:
     """Candidates, their texts and the signal row of one page (the step's own code)."""
     path, url, gold = args
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "shared" / "bench" / "tools"))
-    from score_extraction import doc_counts, doc_f1
+    from score_extraction import doc_counts, doc_f1   # the bench's tools folder: on sys.path since main()
     html = gzip.decompress(Path(path).read_bytes()).decode("utf-8", "replace")
     t0 = time.process_time()
     texts, row, meta = _STEP.candidates(html, url)
@@ -70,7 +71,7 @@ def _page(args: tuple[str, str, str]) -> dict:
     counts = {k: doc_counts(gold, v) for k, v in texts.items()}
     scores = {k: doc_f1(*c) for k, c in counts.items()}
     return {"row": row, "scores": scores, "counts": counts, "cpu": cpu, "title": meta.get("title"),
-            "available": {k: bool(texts.get(k, "").strip()) for k in ALTERNATIVES}, "urlsite": url}
+            "available": {k: bool(texts.get(k, "").strip()) for k in ALTERNATIVES}}
 
 
 def site(url: str) -> str:
