@@ -290,10 +290,24 @@ class Extract:
         self._prune = matcher if matcher else None
         self.fallback = fallback
         self.fast = fast
-        from cleaner.extraction.chooser import Chooser, default_chooser
+        # `chooser`: a model file of your own (bench/extraction_fit.py --out), e.g. fitted on your pages;
+        # read now so that a bad file is an error before the run. The shipped model is loaded on the
+        # first page instead: a run of scraped text never pays for it.
+        self._choose = choose
+        self._chooser = None
+        if choose and chooser:
+            from cleaner.extraction.chooser import Chooser
 
-        # `chooser`: a model file of your own (bench/extraction_fit.py --out), e.g. fitted on your pages
-        self.chooser = (Chooser.from_path(chooser) if chooser else default_chooser()) if choose else None
+            self._chooser = Chooser.from_path(chooser)
+
+    @property
+    def chooser(self):
+        """The chooser in use (None when `choose` is off or no model is fitted)."""
+        if self._choose and self._chooser is None:
+            from cleaner.extraction.chooser import default_chooser
+
+            self._chooser = default_chooser()
+        return self._chooser
 
     def _tree(self, html: str):
         from trafilatura.utils import load_html
@@ -378,10 +392,11 @@ class Extract:
             return doc
         raw, row = self._cheap_candidates(tree, doc.url, doc.html)
         pick = "trafilatura"
-        if self.chooser is not None:
+        chooser = self.chooser
+        if chooser is not None:
             available = {k: bool(v.strip()) for k, v in raw.items()}
             available["full"] = self.fast
-            pick, page_type, _p = self.chooser.decide(row, available=available)
+            pick, page_type, _p = chooser.decide(row, available=available)
             doc.meta.setdefault("page_type", page_type)
             doc.events.append(f"page-type/{page_type}")
         elif self.fallback and len(raw["trafilatura"]) < MIN_CHARS:
