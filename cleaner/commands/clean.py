@@ -37,15 +37,19 @@ def summary(stats: dict[str, Any], out: str) -> str:
         lines.append("  dropped: " + ", ".join(f"{k} {v}" for k, v in stats["documents_dropped"].items()))
     if stats["languages"]:
         lines.append("  languages: " + ", ".join(f"{k} {v}" for k, v in stats["languages"].items()))
-    events = stats.get("events") or {}
-    kinds = {k.split("/", 1)[1]: v for k, v in events.items() if k.startswith("page-type/")}
+    kinds = _events(stats, "page-type/")
     if kinds:
-        chosen = {k.split("/", 1)[1]: v for k, v in events.items() if k.startswith("extract/")}
+        chosen = _events(stats, "extract/")
         lines.append("  page types: " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items(), key=lambda kv: -kv[1]))
                      + ("; text taken from " + ", ".join(f"{k} {v}" for k, v in sorted(chosen.items())) if chosen else ""))
     if stats["failures_total"]:
         lines.append(f"  failures: {stats['failures_total']} (" + ", ".join(f"{k} {v}" for k, v in stats["failures"].items()) + ")")
     return "\n".join(lines)
+
+
+def _events(stats: dict[str, Any], prefix: str) -> dict[str, int]:
+    """The counted events under `prefix` (`page-type/forum` -> `forum`)."""
+    return {k[len(prefix):]: v for k, v in (stats.get("events") or {}).items() if k.startswith(prefix)}
 
 
 def run_clean(inputs: list[Any], args: argparse.Namespace, options: dict[str, Any]) -> int:
