@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pickle
 
+import pytest
+
 from cleaner.document import Document
 from cleaner.sources.plan import FileSegment, ItemSegment, UrlSegment, plan_segments, read_segment
 from cleaner.sources.read import iter_items
@@ -19,7 +21,12 @@ def as_list(items):
     return [(type(i).__name__, vars(i)) for i in items]
 
 
+def needs_fsspec():
+    pytest.importorskip("fsspec", reason="file:// inputs need fsspec: pip install -e '.[dev]' (or the remote extra)")
+
+
 def test_segments_read_in_order_are_iter_items(tmp_path, server):  # noqa: F811
+    needs_fsspec()
     _, base = server
     folder = make_mixed_inputs(tmp_path / "in", files=24, seed=3)
     one = sorted(folder.iterdir())[5]
@@ -43,6 +50,7 @@ def test_segments_read_in_order_are_iter_items(tmp_path, server):  # noqa: F811
 
 
 def test_remote_urls_are_read_like_local_files(tmp_path):
+    needs_fsspec()
     folder = make_mixed_inputs(tmp_path / "in", files=24, seed=4)
     local = as_list(iter_items([str(folder)]))
     remote = as_list(iter_items([f"file://{folder}"]))
