@@ -310,10 +310,17 @@ def precommit_config(block: Block, data: dict, repo: Path, env: dict, tmp_path: 
 def test_readme_json(block, clone):
     repo, _, _ = clone
     example = json.loads(block.code)
-    if {"id", "text", "source"} <= set(example):          # a corpus record
-        first = json.loads((repo / "out" / "corpus.jsonl").read_text(encoding="utf-8").splitlines()[0])
-        assert set(example) == set(first), f"README.md:{block.line}: record keys {sorted(example)} != {sorted(first)}"
-        assert (repo / example["source"]).is_file(), example["source"]
+    if {"id", "text", "source"} <= set(example):          # a corpus record: the committed corpus has it
+        records = [json.loads(l) for l in (repo / "out" / "corpus.jsonl").read_text(encoding="utf-8").splitlines()]
+        assert set(example) == set(records[0]), f"README.md:{block.line}: keys {sorted(example)} != {sorted(records[0])}"
+        real = next((r for r in records if r["source"] == example["source"]), None)
+        assert real is not None, f"README.md:{block.line}: no record of {example['source']} in out/corpus.jsonl"
+        for key, value in example.items():
+            if isinstance(value, str) and "…" in value:        # shortened: its pieces are in the real value
+                missing = [piece for piece in value.split("…") if piece.strip() and piece.strip() not in real[key]]
+                assert not missing, f"README.md:{block.line}: {key}: {missing} not in {real[key][:200]!r}"
+            else:
+                assert value == real[key], f"README.md:{block.line}: {key} is {real[key]!r}, not {value!r}"
     else:
         pytest.fail(f"README.md:{block.line}: a JSON block this test does not know")
 
@@ -394,3 +401,20 @@ def test_readme_flags_exist():
             wrong.append(f"`{line}` (no cleaner command, bench script or README command takes {m[1]})")
     assert seen_cleaner, "no cleaner flags found in the README: the scan is broken"
     assert not wrong, f"the README names options that do not exist: {wrong}"
+
+
+def test_readme_names_every_config_key_and_rule_family():
+    """The configuration keys and the rule families the README lists are the ones the code has."""
+    from dataclasses import fields
+
+    from cleaner.config import Options
+
+    text = README.read_text(encoding="utf-8")
+    keys = {f.name for f in fields(Options)} - {"step_options"}        # [step.NAME] tables
+    unnamed = [k for k in sorted(keys) if f"`{k}`" not in text]
+    assert not unnamed, f"config keys the README does not name: {unnamed}"
+    m = re.search(r"The (\d+) families: ([^(]+)\(", text)
+    assert m, "the README no longer lists the rule families"
+    named = {f.strip() for f in m[2].replace("\n", " ").split(",")}
+    shipped = {p.stem for p in (ROOT / "rules").glob("*.yaml")}
+    assert named == shipped and int(m[1]) == len(shipped), (named ^ shipped, m[1])
