@@ -10,8 +10,9 @@ Nothing is listed per block: blocks are discovered, so a new section is tested a
   the copy is as committed: the README's commands reproduce what the repository holds
   (`out/corpus.jsonl` is committed "so you can compare").
 - ```python: run by a fresh interpreter in the same copy; the same check of the files afterwards.
-- ```toml: `[tool.cleaner]` through `cleaner.config.load_config` (every key known) into `Options`;
-  `[project.entry-points.…]` must name the step registry's group. Any other table fails.
+- ```toml: `[tool.cleaner]` through `cleaner.config.load_config` (every key known) into `Options`, then
+  `cleaner clean seeds/ --config` it; `[project.entry-points.…]` must name the step registry's group.
+  Any other table fails.
 - ```yaml: a rule file runs `cleaner rules test` on it alone; a pre-commit config goes through
   pre-commit's own schema, its hook ids must be published in `.pre-commit-hooks.yaml`, and a config of
   `repo: local` hooks is run (`pre-commit run --all-files`) in a new git repository holding the seeds.
@@ -221,10 +222,11 @@ def test_readme_python(block, clone):
 # -- toml -------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("block", [b for b in BLOCKS if b.lang == "toml"], ids=lambda b: b.name)
-def test_readme_toml(block, tmp_path):
+def test_readme_toml(block, clone, tmp_path):
     from cleaner.config import Options, load_config
     from cleaner.registry import ENTRY_POINT_GROUP
 
+    repo, _, env = clone
     data = tomllib.loads(block.code)
     checked = False
     tool = data.pop("tool", {})
@@ -232,6 +234,11 @@ def test_readme_toml(block, tmp_path):
         path = tmp_path / "config.toml"
         path.write_text(block.code, encoding="utf-8")
         Options(**load_config(path))            # raises ConfigError naming an unknown key
+        if not block.skip:                      # and a user can copy it: a run with it works
+            out = tmp_path / "corpus.jsonl"
+            p = subprocess.run(["cleaner", "clean", "seeds/", "--config", str(path), "-o", str(out), "-q"],
+                               cwd=repo, env=env, capture_output=True, text=True, timeout=300)
+            assert p.returncode == 0 and out.stat().st_size, f"README.md:{block.line}: {p.stderr[-2000:]}"
         checked = True
     assert set(tool) <= {"cleaner"}, f"README.md:{block.line}: tables this test does not know: tool.{set(tool)}"
     project = data.pop("project", {})
