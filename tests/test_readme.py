@@ -425,3 +425,14 @@ def test_readme_names_every_config_key_and_rule_family():
     named = {f.strip() for f in m[2].replace("\n", " ").split(",")}
     shipped = {p.stem for p in (ROOT / "rules").glob("*.yaml")}
     assert named == shipped and int(m[1]) == len(shipped), (named ^ shipped, m[1])
+
+
+def test_readme_names_every_command():
+    """Each `cleaner` command the parser has is shown in the README's code."""
+    from cleaner.cli import build_parser
+
+    commands = re.findall(r"^ {4}([a-z]+) ", build_parser().format_help(), flags=re.M)
+    assert commands, "no commands found in `cleaner --help`"
+    code = "\n".join(command_lines())
+    missing = [c for c in commands if not re.search(rf"(?:^|[\s`(]){re.escape('cleaner ' + c)}\b", code)]
+    assert not missing, f"commands the README does not show: {missing}"
