@@ -400,7 +400,10 @@ def test_readme_flags_exist():
                     wrong.append(f"{m['script']} {flag}")
         for m in OTHER_CMD.finditer(line):
             external.update(FLAG.findall(segment(m["rest"])))
-    known = set().union(*cache.values()) | external
+    from cleaner.cli import build_parser
+
+    top = set(re.findall(r"(?<![\w-])(--?[A-Za-z][\w-]*)", build_parser().format_help()))   # --help, --version…
+    known = set().union(top, *cache.values()) | external
     bench = " ".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "bench").glob("*.py")))
     for line in lines:
         m = BARE_FLAG.match(line.strip())
