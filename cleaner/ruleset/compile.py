@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from cleaner.ruleset.load import Rule, RuleError
-from cleaner.ruleset.normalise import MAX_RULE_LINE, is_link_like, literal_key, looks_like_prose, normalise
+from cleaner.ruleset.normalise import MAX_RULE_LINE, bare, is_link_like, literal_key, looks_like_prose, normalise
 
 _STRENGTH = {"drop-rest": 2, "drop-line-and-next": 1, "drop-line": 0}
 
@@ -134,9 +134,11 @@ class RuleSet:
             return []
         c = self._compiled
         norm = normalise(line)
-        if not norm:
-            return []
-        found = set(c.literal.get(norm.casefold(), ()))
+        if not norm:     # decoration only: regexes see the bare line (an empty bullet), literals nothing
+            norm = bare(line)
+            found: set[int] = set()
+        else:
+            found = set(c.literal.get(norm.casefold(), ()))
         if c.full is not None:
             found.update(c.full.rules_matching(norm))
         if c.prefix is not None:
