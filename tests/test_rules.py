@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from cleaner.document import Document
-from cleaner.ruleset import RuleError, RuleSet, default_rules_dir, format_rule_list, load_rules, normalise, run_examples
+from cleaner.ruleset import (RuleError, RuleSet, covered_languages, default_rules_dir, format_rule_list, load_rules,
+                             normalise, run_examples, uncovered_line)
 from cleaner.ruleset.examples import check_rule
 
 RULES = load_rules()
@@ -80,10 +81,22 @@ def test_blank_lines_never_reported_and_idempotent():
     assert RULES.match(once) == {}
 
 
-def test_langs_filter():
+def test_langs_declare_coverage_not_a_filter():
+    # An Italian comment form on a page in any language is still removed; `langs:` names coverage.
     doc = [PROSE[0], PROSE[1], "Lascia un commento"]
-    assert RULES.match(doc, langs={"en"}) == {}
-    assert RULES.match(doc, langs={"it"}) == {2: "comments/leave-a-reply-it"}
+    assert RULES.match(doc) == {2: "comments/leave-a-reply-it"}
+    covered = covered_languages(RULES.rules)
+    assert {"en", "de", "fr", "es", "it", "pt", "nl", "pl", "ru", "ja", "zh", "tr"} <= covered
+    assert uncovered_line({"en": 5, "ko": 12, "und": 3, "th": 1}, covered) == \
+        "  no chrome rules for ko: 12 documents, th: 1 document"
+    assert uncovered_line({"en": 5, "ja": 2}, covered) is None
+
+
+@pytest.mark.parametrize("lang", ["en", "de", "fr", "es", "it", "pt", "nl", "pl", "ru", "ja", "zh", "tr"])
+def test_each_covered_language_has_the_main_families(lang):
+    # Comment forms, share bars, navigation and cookie/legal text are named for each of the twelve.
+    families = {r.family for r in RULES.rules if lang in r.langs}
+    assert {"comments", "share", "navigation", "cookies", "promos", "forum", "author-bio", "prev-next", "related"} <= families
 
 
 def test_selectors_exposed():

@@ -6,7 +6,8 @@ the indices of every regex that matched, so a rule that does not apply to the li
 hide another that does. RE2 runs in time linear in the line, whatever the pattern.
 
 Order of actions in `RuleSet.match`:
-  1. every non-blank line shorter than MAX_RULE_LINE is matched against all rules (lang-filtered);
+  1. every non-blank line shorter than MAX_RULE_LINE is matched against all rules (whatever their
+     `langs:`, which only declares coverage: see `coverage`);
   2. content anchors are found (see `normalise`), giving the head and tail regions. A prose line
      matched only by head/tail rules is still an anchor, so such a rule can never remove prose;
      a prose line matched by an `anywhere` rule is not an anchor (it is dropped in any case);
@@ -128,7 +129,7 @@ class RuleSet:
         """(rule name, CSS selector) for the HTML path, in rule order."""
         return [(r.name, s) for r in self.rules for s in r.selectors]
 
-    def rules_for_line(self, line: str, langs: set[str] | None = None) -> list[int]:
+    def rules_for_line(self, line: str) -> list[int]:
         """Indices of the rules whose patterns match this line, in load order (regions ignored)."""
         if not line.strip() or len(line) > MAX_RULE_LINE:
             return []
@@ -143,13 +144,11 @@ class RuleSet:
             found.update(c.full.rules_matching(norm))
         if c.prefix is not None:
             found.update(c.prefix.rules_matching(norm))
-        if langs is not None:
-            found = {i for i in found if not self.rules[i].langs or self.rules[i].langs & langs}
         return sorted(found)
 
-    def match(self, lines: list[str], langs: set[str] | None = None) -> dict[int, str]:
+    def match(self, lines: list[str]) -> dict[int, str]:
         """0-based index -> "family/rule-id" for every line the rules drop (blank lines never)."""
-        hits = {i: r for i, line in enumerate(lines) if (r := self.rules_for_line(line, langs))}
+        hits = {i: r for i, line in enumerate(lines) if (r := self.rules_for_line(line))}
         anchors = [i for i, line in enumerate(lines)
                    if looks_like_prose(line) and not any(self.rules[k].where == "anywhere" for k in hits.get(i, ()))]
         first, last = (anchors[0], anchors[-1]) if anchors else (len(lines), -1)
