@@ -2,7 +2,7 @@
 """Mine chrome phrasing from whole-page scrapes, and measure what the rules remove on held-out sites.
 
     python3 bench/mine_chrome.py mine  [--bench ../shared/bench/pagetypes] [--top 60] [--min-sites 3] [--uncovered]
-    python3 bench/mine_chrome.py check [--bench ...] [--sample 400] [--old-rules /work/main/rules]
+    python3 bench/mine_chrome.py check [--bench ...] [--sample 400] [--old-rules /work/main/rules] [--all-sites]
 
 Sites (the URL's host without "www.") are split in two halves by a hash of the site: `mine` reads
 only the MINE half, `check` only the CHECK half, so a rule written from the mined candidates is
@@ -131,6 +131,8 @@ def check(args) -> None:
     new = load_rules()
     old = load_dir(args.old_rules)
     sample = list(pages(args.bench, "check"))
+    if args.all_sites:    # a set that was never mined (e.g. ../shared/bench/extraction): both halves are held out
+        sample += list(pages(args.bench, "mine"))
     random.Random(args.seed).shuffle(sample)
     sample = sample[:args.sample]
     gold_total = lost = chrome = chrome_all = lost_all = 0
@@ -155,7 +157,7 @@ def check(args) -> None:
             else:
                 chrome += 1
                 chrome_by_rule[rule] += 1
-    print(f"CHECK half: {len(sample)} pages, {gold_total} gold lines")
+    print(f"{'all sites' if args.all_sites else 'CHECK half'} of {args.bench.name}: {len(sample)} pages, {gold_total} gold lines")
     print(f"new rules (removed now, not by {args.old_rules}): chrome lines {chrome}, content lines {lost}"
           f" = {lost / max(gold_total, 1):.3%} of gold lines")
     print(f"all rules: chrome lines {chrome_all}, content lines {lost_all} = {lost_all / max(gold_total, 1):.3%}")
@@ -177,6 +179,7 @@ def main() -> None:
     ap.add_argument("--uncovered", action="store_true",
                     help="skip lines some current rule already matches (mine; regions ignored)")
     ap.add_argument("--sample", type=int, default=400, help="CHECK-half pages measured (check)")
+    ap.add_argument("--all-sites", action="store_true", help="check every site (for a set never mined)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--old-rules", type=Path, default=Path("/work/main/rules"),
                     help="the rules before the change (check)")
