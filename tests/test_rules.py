@@ -38,6 +38,14 @@ def test_run_examples_and_listing():
     assert run_examples(RULES) == []
     listing = format_rule_list(RULES)
     assert "comments/leave-a-reply-en" in listing and f"{len(RULES.rules)} rules in" in listing
+    assert listing.splitlines()[-1].endswith("languages covered: de en es fr it ja nl pl pt ru tr zh")
+
+
+def test_decoration_only_lines_reach_regexes_not_literals():
+    # An empty bullet is chrome; a scene break or a Markdown rule is not, and blank lines are never reported.
+    doc = [PROSE[0], "- ", "* * *", "---", "   ", PROSE[1]]
+    assert RULES.match(doc) == {1: "site-ui/empty-bullet"}
+    assert RuleSet([]).match(doc) == {}
 
 
 def test_normalised_line():
