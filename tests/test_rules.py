@@ -194,3 +194,30 @@ def test_duplicate_id_and_empty_file(tmp_path):
 
 def test_empty_ruleset_matches_nothing():
     assert RuleSet([]).match(["Advertisement"]) == {}
+
+
+def test_regex_sets_split_when_a_chunk_outgrows_the_memory_budget(monkeypatch):
+    # Large sets are faster (one scan each); a chunk that does not fit is halved until it does, and
+    # matching is the same whatever the split.
+    from cleaner.ruleset import compile as compiled
+
+    patterns = [f"w{i}x [a-z ]{{0,300}} end" for i in range(40)]
+    roomy = compiled._RegexSet(True)
+    for i, p in enumerate(patterns):
+        roomy.add(p, i)
+    monkeypatch.setattr(compiled._RegexSet, "MAX_MEM", 4 << 20)
+    tight = compiled._RegexSet(True)
+    for i, p in enumerate(patterns):
+        tight.add(p, i)
+    monkeypatch.undo()
+    roomy.compile()
+    monkeypatch.setattr(compiled._RegexSet, "MAX_MEM", 4 << 20)
+    tight.compile()
+    assert len(tight._sets) > len(roomy._sets) == 1
+    for text in ("w7x hello end", "w39x end", "w7x hello"):
+        assert tight.rules_matching(text) == roomy.rules_matching(text)
+    monkeypatch.setattr(compiled._RegexSet, "MAX_MEM", 1 << 16)
+    alone = compiled._RegexSet(True)
+    alone.add("[a-z ]{0,900} end", 3)
+    with pytest.raises(RuleError, match="rule 3 is too large"):
+        alone.compile()
