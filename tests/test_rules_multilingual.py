@@ -1,6 +1,6 @@
 """Scrapes in languages beyond the six first ones, through `cleaner clean` as a user runs it.
 
-The fixtures (tests/fixtures/multilingual) are made-up blog posts scraped whole: skip link,
+The fixtures (tests/fixtures/multilingual) are made-up blog posts (Japanese, Russian, Chinese) scraped whole: skip link,
 breadcrumb, headline, date, body, share bar, related block, comment form and footer links. The
 Korean one is plain prose: the rules name no Korean phrasing, and the summary says so once.
 """
@@ -20,20 +20,23 @@ CHROME = {
            "Похожие записи", "Добавить комментарий", "Ваш адрес email не будет опубликован. Обязательные поля помечены *",
            "Отправить комментарий", "Политика конфиденциальности", "Все права защищены"],
 }
-HEADLINE = {"ja": "週末に作る、かんたん味噌ラーメンの記録", "ru": "Три дня в Казани: маршрут для первой поездки"}
+CHROME["zh"] = ["跳至内容", "首页 > 生活 > 旅行", "分享到：", "微信", "微博", "相关文章", "猜你喜欢", "发表评论",
+                "您的电子邮箱地址不会被公开。 必填项已用 * 标注", "提交评论", "隐私政策", "版权所有 © 2024 示例旅行网"]
+HEADLINE = {"ja": "週末に作る、かんたん味噌ラーメンの記録", "ru": "Три дня в Казани: маршрут для первой поездки",
+            "zh": "在杭州西湖边度过的一个周末"}
 
 
 def _source_lines(name: str) -> list[str]:
     return [l for l in (ML / name).read_text(encoding="utf-8").splitlines() if l.strip()]
 
 
-def test_japanese_and_russian_chrome_goes_headline_and_body_stay(run_cli, tmp_path):
+def test_japanese_russian_and_chinese_chrome_goes_headline_and_body_stay(run_cli, tmp_path):
     out = tmp_path / "c.jsonl"
     code, _, err = run_cli("clean", ML, "-o", out)
     assert code == 0, err
     records = {r["lang"]: r for r in read_jsonl(out)}
-    assert set(records) == {"ja", "ru", "ko"}
-    for lang, name in (("ja", "ja_blog.txt"), ("ru", "ru_blog.txt")):
+    assert set(records) == {"ja", "ru", "zh", "ko"}
+    for lang, name in (("ja", "ja_blog.txt"), ("ru", "ru_blog.txt"), ("zh", "zh_blog.txt")):
         kept = records[lang]["text"].splitlines()
         for line in CHROME[lang]:
             assert line not in kept, f"{lang}: chrome line kept: {line}"
@@ -51,7 +54,7 @@ def test_summary_names_languages_without_rules_once(run_cli, tmp_path):
     assert code == 0
     assert err.count("no chrome rules") == 1
     assert "  no chrome rules for ko: 1 document\n" in err + "\n"
-    for covered in ("ja:", "ru:"):
+    for covered in ("ja:", "ru:", "zh:"):
         assert f"no chrome rules for {covered}" not in err and f", {covered}" not in err.split("no chrome rules")[1]
 
 
