@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from cleaner.document import Document
-from cleaner.ruleset import RuleError, RuleSet, default_rules_dir, format_rule_list, load_rules, normalise, run_examples
+from cleaner.ruleset import (RuleError, RuleSet, covered_languages, default_rules_dir, format_rule_list, load_rules,
+                             normalise, run_examples, uncovered_line)
 from cleaner.ruleset.examples import check_rule
 
 RULES = load_rules()
@@ -37,6 +38,14 @@ def test_run_examples_and_listing():
     assert run_examples(RULES) == []
     listing = format_rule_list(RULES)
     assert "comments/leave-a-reply-en" in listing and f"{len(RULES.rules)} rules in" in listing
+    assert listing.splitlines()[-1].endswith("languages covered: de en es fr it ja nl pl pt ru tr zh")
+
+
+def test_decoration_only_lines_reach_regexes_not_literals():
+    # An empty bullet is chrome; a scene break or a Markdown rule is not, and blank lines are never reported.
+    doc = [PROSE[0], "- ", "* * *", "---", "   ", PROSE[1]]
+    assert RULES.match(doc) == {1: "site-ui/empty-bullet"}
+    assert RuleSet([]).match(doc) == {}
 
 
 def test_normalised_line():
@@ -80,10 +89,22 @@ def test_blank_lines_never_reported_and_idempotent():
     assert RULES.match(once) == {}
 
 
-def test_langs_filter():
+def test_langs_declare_coverage_not_a_filter():
+    # An Italian comment form on a page in any language is still removed; `langs:` names coverage.
     doc = [PROSE[0], PROSE[1], "Lascia un commento"]
-    assert RULES.match(doc, langs={"en"}) == {}
-    assert RULES.match(doc, langs={"it"}) == {2: "comments/leave-a-reply-it"}
+    assert RULES.match(doc) == {2: "comments/leave-a-reply-it"}
+    covered = covered_languages(RULES.rules)
+    assert {"en", "de", "fr", "es", "it", "pt", "nl", "pl", "ru", "ja", "zh", "tr"} <= covered
+    assert uncovered_line({"en": 5, "ko": 12, "und": 3, "th": 1}, covered) == \
+        "  no chrome rules for ko: 12 documents, th: 1 document"
+    assert uncovered_line({"en": 5, "ja": 2}, covered) is None
+
+
+@pytest.mark.parametrize("lang", ["en", "de", "fr", "es", "it", "pt", "nl", "pl", "ru", "ja", "zh", "tr"])
+def test_each_covered_language_has_the_main_families(lang):
+    # Comment forms, share bars, navigation and cookie/legal text are named for each of the twelve.
+    families = {r.family for r in RULES.rules if lang in r.langs}
+    assert {"comments", "share", "navigation", "cookies", "promos", "forum", "author-bio", "prev-next", "related"} <= families
 
 
 def test_selectors_exposed():
@@ -173,3 +194,30 @@ def test_duplicate_id_and_empty_file(tmp_path):
 
 def test_empty_ruleset_matches_nothing():
     assert RuleSet([]).match(["Advertisement"]) == {}
+
+
+def test_regex_sets_split_when_a_chunk_outgrows_the_memory_budget(monkeypatch):
+    # Large sets are faster (one scan each); a chunk that does not fit is halved until it does, and
+    # matching is the same whatever the split.
+    from cleaner.ruleset import compile as compiled
+
+    patterns = [f"w{i}x [a-z ]{{0,300}} end" for i in range(40)]
+    roomy = compiled._RegexSet(True)
+    for i, p in enumerate(patterns):
+        roomy.add(p, i)
+    monkeypatch.setattr(compiled._RegexSet, "MAX_MEM", 4 << 20)
+    tight = compiled._RegexSet(True)
+    for i, p in enumerate(patterns):
+        tight.add(p, i)
+    monkeypatch.undo()
+    roomy.compile()
+    monkeypatch.setattr(compiled._RegexSet, "MAX_MEM", 4 << 20)
+    tight.compile()
+    assert len(tight._sets) > len(roomy._sets) == 1
+    for text in ("w7x hello end", "w39x end", "w7x hello"):
+        assert tight.rules_matching(text) == roomy.rules_matching(text)
+    monkeypatch.setattr(compiled._RegexSet, "MAX_MEM", 1 << 16)
+    alone = compiled._RegexSet(True)
+    alone.add("[a-z ]{0,900} end", 3)
+    with pytest.raises(RuleError, match="rule 3 is too large"):
+        alone.compile()

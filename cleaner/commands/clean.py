@@ -15,6 +15,7 @@ from cleaner.pipeline import Pipeline
 from cleaner.sinks.atomic import atomic_output
 from cleaner.sinks.jsonl import dumps, reject_record, write_json
 from cleaner.sinks.target import open_sink, parse_output
+from cleaner.steps.chrome import coverage_note
 
 
 def _progress_bar(quiet: bool) -> Any:
@@ -91,6 +92,6 @@ def run_clean(inputs: list[Any], args: argparse.Namespace, options: dict[str, An
     stats = pipe.stats.to_dict()
     write_json(stats, stats_path)
     if not args.quiet:
-        print(summary(stats, target.describe(sink)), file=sys.stderr)
+        print(summary(stats, target.describe(sink)) + coverage_note(stats, pipe.steps), file=sys.stderr)
     nothing = stats["documents_in"] == 0 and stats["failures_total"] > 0
     return 1 if nothing else 0

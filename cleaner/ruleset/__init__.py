@@ -3,21 +3,24 @@
     rs = load_rules()                      # the default rules (shipped in the wheel)
     rs.match(lines) -> {index: "family/rule-id"}
     rs.selectors -> [(rule name, CSS selector)]
+    covered_languages(rs.rules) -> the languages some rule names (`langs:`)
 
 See `normalise` for what a rule sees (normalised line, head and tail), `load` for the file format
-and its checks, `compile` for the matcher and the order of actions, `examples` for rule self-tests.
+and its checks, `compile` for the matcher and the order of actions, `examples` for rule self-tests, `coverage` for
+what `langs:` means.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
 from cleaner.ruleset.compile import RuleSet
+from cleaner.ruleset.coverage import covered_languages, uncovered_line
 from cleaner.ruleset.examples import format_rule_list, run_examples
 from cleaner.ruleset.load import Rule, RuleError, load_rule_file, rule_files
 from cleaner.ruleset.normalise import normalise
 
-__all__ = ["Rule", "RuleError", "RuleSet", "default_rules_dir", "format_rule_list", "load_rules",
-           "normalise", "run_examples"]
+__all__ = ["Rule", "RuleError", "RuleSet", "covered_languages", "default_rules_dir", "format_rule_list", "load_rules",
+           "normalise", "run_examples", "uncovered_line"]
 
 
 def default_rules_dir() -> Path:

@@ -9,6 +9,7 @@ rule set, so one family's rule cannot silently eat another family's counter-exam
 from __future__ import annotations
 
 from cleaner.ruleset.compile import RuleSet
+from cleaner.ruleset.coverage import covered_languages
 from cleaner.ruleset.load import Rule
 
 PROSE = [
@@ -83,5 +84,6 @@ def format_rule_list(ruleset: RuleSet) -> str:
     widths = [max(len(row[c]) for row in rows) for c in range(len(rows[0]) - 1)]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + row[-1] for row in rows]
     families = sorted({r.family for r in ruleset.rules})
-    lines.append(f"{len(ruleset.rules)} rules in {len(families)} families")
+    langs = " ".join(sorted(covered_languages(ruleset.rules))) or "none"
+    lines.append(f"{len(ruleset.rules)} rules in {len(families)} families; languages covered: {langs}")
     return "\n".join(lines)

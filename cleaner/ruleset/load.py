@@ -11,7 +11,7 @@ File format (one file per chrome family; the family is the file's stem):
         match: full                       # or prefix: the regex/phrase need only match the start
         where: tail                       # head | tail | anywhere
         action: drop-rest                 # drop-line | drop-line-and-next | drop-rest
-        langs: [en]                       # optional ISO 639-1 codes
+        langs: [en]                       # the phrasing's languages (coverage; not a filter, see coverage.py)
         selectors: ["#respond"]           # optional CSS selectors for the HTML path
         examples: {drop: [...], keep: [...]}   # both required, non-empty
 

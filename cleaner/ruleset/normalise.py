@@ -7,7 +7,9 @@ Normalised line (`normalise`), applied to a rule's literal patterns and to every
   4. decoration stripped from both ends: whitespace, bullets and arrows (• · ▪ ► » « > …),
      pipes, dashes, asterisks, hashes, brackets, quotes and the punctuation . , : ; ! ? …
      So "LEAVE A REPLY", "Leave a Reply:", "• Leave a reply |" are one line to a rule;
-  5. literal patterns are compared after `str.casefold()` (dict lookup, O(1) a line); regexes run
+  5. a line made only of decoration (an empty bullet "- ", a lone "|") would normalise to nothing;
+     the regexes see it instead as it is, whitespace trimmed (`bare`), so a rule can name it;
+  6. literal patterns are compared after `str.casefold()` (dict lookup, O(1) a line); regexes run
      on the un-casefolded form of step 4 with RE2's case-insensitive flag, so a regex can opt back
      into case with `(?-i:...)` (used to recognise glued chrome such as "Previous articleTrump…").
 Lines longer than MAX_RULE_LINE (400) characters are never chrome to a rule (they are not even normalised):
@@ -50,6 +52,11 @@ def normalise(line: str) -> str:
     """NFKC, invisibles removed, whitespace collapsed, surrounding decoration stripped (case kept)."""
     s = unicodedata.normalize("NFKC", line).translate(_INVISIBLE)
     return _WS.sub(" ", s).strip(DECORATION)
+
+
+def bare(line: str) -> str:
+    """A decoration-only line as the regexes see it: NFKC, invisibles removed, whitespace trimmed."""
+    return _WS.sub(" ", unicodedata.normalize("NFKC", line).translate(_INVISIBLE)).strip()
 
 
 def literal_key(line: str) -> str:

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable, Mapping
 
 from cleaner.document import Document
 from cleaner.registry import register_step
-from cleaner.ruleset import RuleSet, load_rules
+from cleaner.ruleset import RuleSet, covered_languages, load_rules, uncovered_line
 from cleaner.steps import drop_lines
 
 
@@ -23,3 +23,13 @@ class ChromeStep:
 
     def __call__(self, doc: Document) -> Document:
         return drop_lines(doc, self.ruleset.match(doc.lines))
+
+
+def coverage_note(stats: Mapping[str, Any], steps: Iterable[Any]) -> str:
+    """The summary's line naming the detected languages no chrome rule covers, with a leading newline
+    ("\n  no chrome rules for ja: 12 documents"); empty when all are covered or no chrome step ran."""
+    rulesets = [step.ruleset for step in steps if isinstance(step, ChromeStep)]
+    if not rulesets:
+        return ""
+    line = uncovered_line(stats.get("languages") or {}, covered_languages(r for rs in rulesets for r in rs.rules))
+    return "\n" + line if line else ""

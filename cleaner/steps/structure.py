@@ -71,9 +71,27 @@ def is_date_line(line: str) -> bool:
     return bool(_DATE_LINE.match(line.strip()))
 
 
+# Scripts written without spaces (Chinese, Japanese): `\w+` finds a few long "words" per sentence, so
+# length in characters stands in for the word count, and the ideographic full stop ends a sentence.
+_SPACELESS_PROSE_CHARS = 40
+_SPACELESS_HEADLINE_CHARS = (6, 80)
+
+
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def _spaceless(s: str) -> bool:
+    """A line mostly in Chinese or Japanese script (so its \\w+ "words" say nothing about its length)."""
+    s = s.strip()
+    return len(s) >= _SPACELESS_HEADLINE_CHARS[0] and len(_CJK.findall(s)) * 2 >= len(s)
+
+
 def _is_prose(line: str) -> bool:
     words = _WORD.findall(line)
-    return len(words) >= 12 and line.rstrip()[-1:] in ".!?\"'”’)…:"
+    s = line.rstrip()
+    if len(words) < 12 and _spaceless(s) and len(s.strip()) >= _SPACELESS_PROSE_CHARS:
+        return s[-1:] in "。．！？!?…」』)）"
+    return len(words) >= 12 and s[-1:] in ".!?\"'”’)…:"
 
 
 def _looks_like_headline(line: str) -> bool:
@@ -81,12 +99,18 @@ def _looks_like_headline(line: str) -> bool:
     s = line.strip()
     if s.startswith("|") or s.endswith("|"):      # a table row: tables repeat their header on purpose
         return False
-    return 3 <= len(words) <= 40 and len(s) <= 250 and s[-1:] not in ".:;," and not is_date_line(s) and not _URL_LINE.match(s)
+    if s[-1:] in "。．" or is_date_line(s) or _URL_LINE.match(s):
+        return False
+    if _spaceless(s):
+        return len(s) <= _SPACELESS_HEADLINE_CHARS[1]
+    return 3 <= len(words) <= 40 and len(s) <= 250 and s[-1:] not in ".:;,"
 
 
 def _is_menu_line(line: str) -> bool:
     s = line.strip()
     words = _WORD.findall(s)
+    if _spaceless(s) and len(s) > 2 * MENU_MAX_WORDS:     # a CJK menu entry is a word or two, not a phrase
+        return False
     return 0 < len(words) <= MENU_MAX_WORDS and len(s) <= 60 and s[-1:] not in ".!?\"”"
 
 
