@@ -23,7 +23,8 @@ Shape of a run; the driver holds per-input and per-document scalars, never docum
 
 `--ray-address` / RAY_ADDRESS connects to a cluster (cleaner must be installed on its nodes, and
 sharded output must be on a disk they all see); otherwise a local Ray with `jobs` CPUs, no dashboard.
-`CLEANER_RAY_TRACE=FILE` writes which node read each input and wrote each shard (a JSON side channel).
+The option `ray_trace = "FILE"` (config) writes which node read each input and wrote each shard (a
+JSON side channel).
 """
 from __future__ import annotations
 
@@ -38,16 +39,18 @@ import numpy as np
 
 from cleaner.document import Document
 from cleaner.engines.ray_io import Decisions, measure, node_id, plan_writes, write_one_shard
-from cleaner.engines.run import _init_phase, _limited, _work, count_clusters, make_deduper, release
+from cleaner.engines.phase import init_phase, limited, make_deduper, work
+from cleaner.engines.run import count_clusters, release
 from cleaner.linefreq import LineCounts, document_keys, site_of
 from cleaner.sources import Failure
+from cleaner.steps.run import accounting, split_phases
 
 BATCH = 32          # documents per map batch
 MERGE_FAN_IN = 16   # partial line-count tables merged per task
 MEASURE_BLOCKS = 16 # blocks measured per task
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
 
-# Per-worker-process cache of the phase set up by `_init_phase` (building steps loads rules, models).
+# Per-worker-process cache of the phase set up by `init_phase` (building steps loads rules, models).
 _WORKER: dict[str, Any] = {}
 
 
@@ -87,13 +90,13 @@ def worker_env() -> dict[str, Any]:
 
 # -- worker side ------------------------------------------------------------------------------
 def _phase_for(options_blob: bytes, which: str, counts_ref: list, last: bool) -> None:
-    """Set up `_init_phase` in this worker once per (options, phase, counts)."""
+    """Set up `init_phase` in this worker once per (options, phase, counts)."""
     key = (hash(options_blob), which, counts_ref[0].hex() if counts_ref else None, last)
     if _WORKER.get("key") != key:
         import ray
 
         counts = ray.get(counts_ref[0]) if counts_ref else None
-        _init_phase(pickle.loads(options_blob), which, counts, last)
+        init_phase(pickle.loads(options_blob), which, counts, last)
         _WORKER["key"] = key
 
 
@@ -101,7 +104,7 @@ def _columns(entries: list[tuple], **fixed: Any) -> dict[str, Any]:
     """A batch of outcomes as columns: compact ones for the corpus passes, pickles for the rest.
 
     kind ok|drop|fail; doc: the pickled Document (ok, drop); fail: the pickled Failure; acct: what
-    the stats need (rules, events, drop reason); sig: the pickled dedup signature; did/dsrc/exact/
+    the stats need (`cleaner.steps.run.accounting`); sig: the pickled dedup signature; did/dsrc/exact/
     has_exact/size/length/banded: the signature's scalars, all the driver reads of it."""
     cols: dict[str, list] = {k: [] for k in ("kind", "phase", "doc", "fail", "sig", "keys", "site", "acct", "did",
                                              "dsrc", "exact", "has_exact", "size", "length", "banded")}
@@ -112,8 +115,7 @@ def _columns(entries: list[tuple], **fixed: Any) -> dict[str, Any]:
         cols["fail"].append(pickle.dumps(entry[1], _PROTOCOL) if kind == "fail" else b"")
         doc = entry[1] if kind != "fail" else None
         cols["doc"].append(pickle.dumps(doc, _PROTOCOL) if doc is not None else b"")
-        cols["acct"].append(pickle.dumps(([r.rule for r in doc.removed], list(doc.events), doc.drop_reason), _PROTOCOL)
-                            if doc is not None else b"")
+        cols["acct"].append(pickle.dumps(accounting(doc), _PROTOCOL) if doc is not None else b"")
         sig = entry[2] if kind == "ok" else None
         cols["sig"].append(pickle.dumps(sig, _PROTOCOL) if sig is not None else b"")
         cols["keys"].append(np.fromiter(sorted(document_keys(doc.lines)), dtype=np.uint64).tobytes() if kind == "ok" else b"")
@@ -154,7 +156,7 @@ def _read_phase_a(batch: dict[str, np.ndarray], *, options_blob: bytes, last: bo
         entries: list[tuple] = []
         first = 0
         for item in read_segment(pickle.loads(blob), max_bytes=opts.max_bytes, fetch_options=fetch):
-            entries.append(_work(_limited(item, opts.max_chars)))
+            entries.append(work(limited(item, opts.max_chars)))
             if len(entries) >= BATCH:
                 yield _with_node(_columns(entries, task=[task] * len(entries), n=range(first, first + len(entries))), node)
                 first += len(entries)
@@ -189,7 +191,7 @@ def _index(batch: dict[str, np.ndarray], offsets_ref: list) -> np.ndarray:
 
 def _phase_b(batch: dict[str, np.ndarray], *, options_blob: bytes, counts_ref: list, offsets_ref: list) -> dict[str, Any]:
     _phase_for(options_blob, "B", counts_ref, True)
-    entries = [_work(e) for e in _entries_of(batch)]
+    entries = [work(e) for e in _entries_of(batch)]
     return _columns(entries, idx=_index(batch, offsets_ref))
 
 
@@ -428,15 +430,16 @@ class _Run:
         from cleaner.sources.plan import plan_segments
 
         opts, stats = self.opts, self.stats
-        phase_a, phase_b = self.pipe.phases()
+        stats.expect_steps(step.name for step in self.pipe.steps)
+        phase_a, phase_b = split_phases(self.pipe.steps)
         dedup = make_deduper(opts)
-        second_pass = bool(phase_b) or bool(getattr(dedup, "needs_counts", False))
+        second_pass = bool(phase_b) or (dedup is not None and dedup.needs_counts)
         options_blob = pickle.dumps(opts, _PROTOCOL)
         segments = [pickle.dumps(s, _PROTOCOL) for s in plan_segments(self.inputs, max_bytes=opts.max_bytes)]
         if not segments:
             return False
         nseg = len(segments)
-        self.segment_names = [pickle.loads(s).display for s in segments] if os.environ.get("CLEANER_RAY_TRACE") else None
+        self.segment_names = [pickle.loads(s).display for s in segments] if opts.ray_trace else None
         cpus = int(ray.cluster_resources().get("CPU", 1))
         tasks = ray.data.from_items([{"task": i, "seg": s} for i, s in enumerate(segments)],
                                     override_num_blocks=min(nseg, max(64, 4 * cpus)))
@@ -493,16 +496,12 @@ class _Run:
                 idx, kind, phase, fail, acct, did, dsrc, exact, has_exact, size, length, banded = row
                 if kind == "fail":
                     failure = pickle.loads(fail)
-                    stats.failures[failure.kind] += 1
+                    stats.add_failure(failure)
                     if phase == "B" and second_pass:
                         self.on_failure(failure)
                     continue
-                stats.documents_in += 1
-                rules, events, reason = pickle.loads(acct)
-                stats.lines_removed.update(rules)
-                stats.events.update(events)
+                stats.add_document(pickle.loads(acct), dropped=kind == "drop")
                 if kind == "drop":
-                    stats.dropped[reason or "dropped"] += 1
                     drops += 1
                 elif did or dsrc:
                     signed.append((idx, str(did), str(dsrc), exact if has_exact else None, size, length, banded))
@@ -573,7 +572,8 @@ class _Run:
             self.trace["shards"].append({"file": entry["file"], "records": entry["records"], "node": node})
 
     def write_trace(self) -> None:
-        path = os.environ.get("CLEANER_RAY_TRACE")
+        """Which node read each input and wrote each shard, to the `ray_trace` file if one is set."""
+        path = self.opts.ray_trace
         if path:
             with open(path, "w", encoding="utf-8") as f:
                 json.dump({"driver": node_id(), **self.trace}, f, indent=1)

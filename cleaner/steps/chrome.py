@@ -8,10 +8,11 @@ from cleaner.document import Document
 from cleaner.registry import register_step
 from cleaner.ruleset import RuleSet, load_rules
 from cleaner.steps import drop_lines
+from cleaner.steps.base import Step
 
 
 @register_step("chrome")
-class ChromeStep:
+class ChromeStep(Step):
     """Applies a RuleSet to the document's lines; the rules are loaded and compiled once per step."""
 
     name = "chrome"

@@ -8,10 +8,11 @@ from __future__ import annotations
 from cleaner.document import Document
 from cleaner.registry import register_step
 from cleaner.steps import original_line_numbers
+from cleaner.steps.base import Step
 
 
 @register_step("filters")
-class Filters:
+class Filters(Step):
     name = "filters"
 
     def __init__(self, langs: tuple[str, ...] | list[str] = (), min_chars: int = 1):

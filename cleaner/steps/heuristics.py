@@ -24,6 +24,7 @@ from cleaner.document import Document
 from cleaner.linefreq import LineCounts, site_of
 from cleaner.registry import register_step
 from cleaner.steps import drop_lines
+from cleaner.steps.base import Step
 
 MODES = ("strict", "balanced", "aggressive")
 _F = {name: i for i, name in enumerate(FEATURE_NAMES)}
@@ -161,13 +162,14 @@ def _prose_like(table: LineTable, k: int) -> bool:
 
 
 @register_step("heuristics")
-class HeuristicsStep:
+class HeuristicsStep(Step):
     """Remove chrome lines by classifier. `mode`: strict (fewest removals) | balanced | aggressive."""
 
     name = "heuristics"
     # Text extracted from HTML has had its page chrome removed by the extractor already; there the
     # classifier only costs recall. The pipeline skips steps whose applies_to excludes doc.origin.
     applies_to = ("text",)
+    needs_counts = True     # cross-document line counts (phase B)
 
     def __init__(self, mode: str = "balanced", model: str | Path | ChromeModel | None = None) -> None:
         if mode not in MODES:
@@ -188,17 +190,13 @@ class HeuristicsStep:
         """Give the step the corpus-wide line counts of the first pass (optional)."""
         self.counts = counts
 
-    def scores(self, doc: Document) -> list[tuple[int, float, list[float]]]:
-        """(line index, chrome probability, features) for each non-blank line of the current text."""
-        site = site_of(doc.url, doc.source) if self.counts is not None else None
-        idx, rows = line_features(doc.lines, self.counts, site)
-        return [(i, self.model.probability(r), r) for i, r in zip(idx, rows)]
+    def warm_up(self) -> None:
+        """Read jusText's ~100 stop lists now (~0.3 s per process on first use), before workers fork."""
+        from collections import Counter
 
-    def repeated_in_corpus(self, row: list[float]) -> bool:
-        """A short label-shaped line that recurs in many documents of the corpus (a template line)."""
-        many = ((row[_F["corpus_count"]] >= REPEAT_MIN_DOCS and row[_F["corpus_share"]] >= REPEAT_MIN_SHARE)
-                or row[_F["site_count"]] >= REPEAT_MIN_SITE_DOCS)
-        return many and row[_F["n_words"]] <= REPEAT_MAX_WORDS and not row[_F["end_punct"]]
+        from cleaner.classifier.features import document_stoplist
+
+        document_stoplist(Counter())
 
     @staticmethod
     def is_repost(rows: list[list[float]]) -> bool:

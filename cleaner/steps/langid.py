@@ -30,6 +30,7 @@ import unicodedata
 
 from cleaner.document import Document
 from cleaner.registry import register_step
+from cleaner.steps.base import Step
 
 SAMPLE_CHARS = 1000
 PROSE_LINE = 40
@@ -407,7 +408,7 @@ def detect_language(text: str) -> tuple[str, float]:
     return code, prob
 
 
-class LangId:
+class LangId(Step):
     """Sets `doc.lang` and `doc.lang_score` from the document text (the title if there is no text)."""
 
     name = "langid"
