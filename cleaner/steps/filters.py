@@ -8,6 +8,7 @@ from __future__ import annotations
 from cleaner.document import Document
 from cleaner.registry import register_step
 from cleaner.steps import original_line_numbers
+from cleaner.config import Options
 from cleaner.steps.base import Step
 
 
@@ -15,7 +16,7 @@ from cleaner.steps.base import Step
 class Filters(Step):
     name = "filters"
 
-    def __init__(self, langs: tuple[str, ...] | list[str] = (), min_chars: int = 1):
+    def __init__(self, langs: tuple[str, ...] | list[str] = (), min_chars: int = Options.min_chars):
         self.langs = {l.strip().lower() for l in langs if l.strip()}
         self.min_chars = max(1, int(min_chars))
 

@@ -24,6 +24,7 @@ from cleaner.document import Document
 from cleaner.linefreq import LineCounts, site_of
 from cleaner.registry import register_step
 from cleaner.steps import drop_lines
+from cleaner.config import Options
 from cleaner.steps.base import Step
 
 MODES = ("strict", "balanced", "aggressive")
@@ -171,7 +172,7 @@ class HeuristicsStep(Step):
     applies_to = ("text",)
     needs_counts = True     # cross-document line counts (phase B)
 
-    def __init__(self, mode: str = "balanced", model: str | Path | ChromeModel | None = None) -> None:
+    def __init__(self, mode: str = Options.chrome, model: str | Path | ChromeModel | None = None) -> None:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
         if model is None:
