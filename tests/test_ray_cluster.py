@@ -29,7 +29,7 @@ SINGLE_MACHINE = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
 def cluster(request):
     from ray.cluster_utils import Cluster
 
-    from cleaner.engines.ray_engine import worker_env
+    from cleaner.engines.ray_setup import worker_env
 
     if ray.is_initialized():
         ray.shutdown()

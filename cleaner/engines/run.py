@@ -112,7 +112,7 @@ def run_local(pipe: Any, inputs: Iterable[Any], *, on_failure: Callable[[Failure
     opts = pipe.options
     stats = pipe.stats
     stats.expect_steps(step.name for step in pipe.steps)
-    phase_a, phase_b = split_phases(pipe.steps)
+    phase_b = split_phases(pipe.steps)[1]
     dedup = make_deduper(opts)
     # A second pass over the spool runs when a step or the dedup stage needs cross-document line counts.
     second_pass = bool(phase_b) or (dedup is not None and dedup.needs_counts)
