@@ -15,23 +15,30 @@ counts, never the corpus.
 from __future__ import annotations
 
 from pathlib import Path
+from types import FunctionType
 from typing import Any, Callable, Iterable, Iterator
 
 from cleaner.config import Options, load_config
 from cleaner.document import Document
 from cleaner.stats import Stats
-from cleaner.steps.base import Step
+from cleaner.steps.base import Step, as_step
 from cleaner.steps.run import Reporter, apply_steps, build_steps, report_to_stderr, split_phases
 
 __all__ = ["Pipeline", "apply_steps", "build_steps", "report_to_stderr"]
 
 
+def _callable_name(obj: Any) -> str:
+    return obj.__name__ if isinstance(obj, FunctionType) else type(obj).__name__.lower()
+
+
 class Pipeline:
     """A configured cleaning run. `Pipeline.default(**options)` is what the CLI builds."""
 
-    def __init__(self, options: Options | None = None, steps: list[Step] | None = None):
+    def __init__(self, options: Options | None = None, steps: list[Any] | None = None):
+        """`steps`: ready steps instead of `options.steps` (a plain callable is wrapped as a Step
+        named after its function or class)."""
         self.options = options or Options()
-        self._steps = steps
+        self._steps = [as_step(_callable_name(s), s) for s in steps] if steps is not None else None
         self.stats = Stats()
 
     # -- construction -----------------------------------------------------------------------

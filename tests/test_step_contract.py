@@ -135,3 +135,18 @@ def test_a_plain_callable_step_is_wrapped_in_the_contract():
     assert step.name == "upper" and step.applies_to is None and not step.needs_counts
     with pytest.raises(TypeError, match="upper"):
         as_step("upper", 42)
+
+
+def test_pipeline_takes_ready_steps_and_plain_functions():
+    from cleaner.config import Options
+    from cleaner.document import Document
+    from cleaner.pipeline import Pipeline
+
+    def shout(doc):
+        doc.text = doc.text.upper()
+        return doc
+
+    pipe = Pipeline(Options(jobs=1, dedup="none"), steps=[shout])
+    docs = list(pipe.run([Document(id="1", source="x", text="the ferry leaves at six")]))
+    assert [d.text for d in docs] == ["THE FERRY LEAVES AT SIX"]
+    assert pipe.stats.to_dict()["steps"]["shout"]["documents"] == 1
