@@ -13,6 +13,8 @@ members, never a step's name or any attribute of their own:
   __call__(doc) the cleaned document, or None to drop it (with `doc.drop_reason` set first)
   count(doc, event)  record something worth counting ("page-type/forum"); it lands in the stats
                 under the step that recorded it and in the run's `events`
+  settings(options, shared)  (class method) the keyword arguments the step takes from the run's
+                options (`--chrome`, `--lang`, the rule files...); its `[step.NAME]` table wins
 
 A plugin that is a plain callable (an object with `__call__(doc)` only) is wrapped by the registry
 in `CallableStep`, which runs it on every document in the first phase.
@@ -33,6 +35,12 @@ class Step:
 
     def __call__(self, doc: Document) -> Document | None:
         raise NotImplementedError
+
+    @classmethod
+    def settings(cls, options: Any, shared: Any) -> dict[str, Any]:
+        """Keyword arguments from the run's `Options`; `shared.ruleset()` is the run's one RuleSet.
+        Default: none (the step takes only its `[step.NAME]` table)."""
+        return {}
 
     def bind(self, counts: Any) -> None:
         """Receive the corpus line counts (called once per phase, only when `needs_counts`)."""

@@ -17,6 +17,11 @@ class ChromeStep(Step):
 
     name = "chrome"
 
+    @classmethod
+    def settings(cls, options, shared):
+        """The run's rule set (shared with extract)."""
+        return {"ruleset": shared.ruleset()}
+
     def __init__(self, ruleset: RuleSet | None = None, rule_paths: Iterable[str | Path] = (),
                  include_defaults: bool = True):
         self.ruleset = ruleset if ruleset is not None else load_rules(

@@ -266,6 +266,11 @@ class Extract(Step):
 
     name = "extract"
 
+    @classmethod
+    def settings(cls, options, shared):
+        """The run's rule set (its CSS selectors) and the per-document time limit."""
+        return {"rules": shared.ruleset(), "timeout": options.doc_timeout}
+
     def __init__(self, selectors: Sequence[str] | None = None, rules: object | None = None,
                  fallback: bool = True, timeout: float | None = None, choose: bool = True,
                  fast: bool = True, chooser: str | None = None):

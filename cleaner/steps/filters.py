@@ -16,6 +16,11 @@ from cleaner.steps.base import Step
 class Filters(Step):
     name = "filters"
 
+    @classmethod
+    def settings(cls, options, shared):
+        """The languages of `--lang` and the minimum length."""
+        return {"langs": options.langs, "min_chars": options.min_chars}
+
     def __init__(self, langs: tuple[str, ...] | list[str] = (), min_chars: int = Options.min_chars):
         self.langs = {l.strip().lower() for l in langs if l.strip()}
         self.min_chars = max(1, int(min_chars))

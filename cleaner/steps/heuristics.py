@@ -15,16 +15,17 @@ often as the story itself (re-posts) are never template.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 
 from cleaner.classifier.features import (BLOCK_PROSE_WORDS, FEATURE_NAMES, RUN_ON_PROSE_WORDS, LineTable,
-                                         article_span, line_features)
+                                         article_span, document_stoplist)
 from cleaner.classifier.model import ChromeModel, default_model
+from cleaner.config import Options
 from cleaner.document import Document
 from cleaner.linefreq import LineCounts, site_of
 from cleaner.registry import register_step
 from cleaner.steps import drop_lines
-from cleaner.config import Options
 from cleaner.steps.base import Step
 
 MODES = ("strict", "balanced", "aggressive")
@@ -34,7 +35,6 @@ MAX_ROUNDS = 3            # removing a tail line can expose its neighbour as tai
 # in many documents: re-posted stories share their subheadings in 2-3 documents, templates in dozens.
 REPEAT_MIN_DOCS = 5
 REPEAT_MIN_SHARE = 0.01
-REPEAT_MAX_WORDS = 10
 REPEAT_MIN_SITE_DOCS = 3  # or this many documents of the same site (URL host, else folder)
 # A document whose prose lines mostly recur elsewhere is a re-post of a story: there, lines shared by
 # 2+ documents are content. Elsewhere a line in 2+ documents (a footer sentence, a teaser) may go when
@@ -172,6 +172,11 @@ class HeuristicsStep(Step):
     applies_to = ("text",)
     needs_counts = True     # cross-document line counts (phase B)
 
+    @classmethod
+    def settings(cls, options, shared):
+        """The classifier mode of `--chrome`."""
+        return {"mode": options.chrome}
+
     def __init__(self, mode: str = Options.chrome, model: str | Path | ChromeModel | None = None) -> None:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
@@ -193,10 +198,6 @@ class HeuristicsStep(Step):
 
     def warm_up(self) -> None:
         """Read jusText's ~100 stop lists now (~0.3 s per process on first use), before workers fork."""
-        from collections import Counter
-
-        from cleaner.classifier.features import document_stoplist
-
         document_stoplist(Counter())
 
     @staticmethod

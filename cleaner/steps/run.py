@@ -16,9 +16,9 @@ from typing import Any, Callable, Iterable
 
 from cleaner.config import Options
 from cleaner.document import Document
-from cleaner.registry import make_step
+from cleaner.registry import get_step_factory
 from cleaner.sources import Failure
-from cleaner.steps.base import Step
+from cleaner.steps.base import Step, as_step
 
 Reporter = Callable[[Failure], None]
 
@@ -38,30 +38,31 @@ class Outcome:
     signature: Any = None
 
 
-def build_steps(options: Options) -> list[Step]:
-    """Instantiate the configured steps, wiring the built-ins to the options that concern them."""
-    shared: dict[str, Any] = {}
+class Shared:
+    """What several steps of one run share, built once on first use: the rule set."""
 
-    def ruleset() -> Any:
-        if "ruleset" not in shared:
+    def __init__(self, options: Options):
+        self.options = options
+        self._ruleset: Any = None
+
+    def ruleset(self) -> Any:
+        if self._ruleset is None:
             from cleaner.ruleset import load_rules
 
-            shared["ruleset"] = load_rules([Path(p) for p in options.rules], include_defaults=options.default_rules)
-        return shared["ruleset"]
+            self._ruleset = load_rules([Path(p) for p in self.options.rules], include_defaults=self.options.default_rules)
+        return self._ruleset
 
-    # Options that belong to one built-in step (the run-wide settings are Options fields; a step's
-    # own settings come from its [step.NAME] table and win).
-    wiring: dict[str, Callable[[], dict[str, Any]]] = {
-        "chrome": lambda: {"ruleset": ruleset()},
-        "extract": lambda: {"rules": ruleset(), "timeout": options.doc_timeout},
-        "heuristics": lambda: {"mode": options.chrome},
-        "filters": lambda: {"langs": options.langs, "min_chars": options.min_chars},
-    }
+
+def build_steps(options: Options) -> list[Step]:
+    """Instantiate the configured steps: each Step class takes what it needs of the options
+    (`Step.settings`), then its own `[step.NAME]` table, which wins."""
+    shared = Shared(options)
     steps = []
     for name in options.steps:
-        kwargs = wiring[name]() if name in wiring else {}
+        factory = get_step_factory(name)
+        kwargs = factory.settings(options, shared) if isinstance(factory, type) and issubclass(factory, Step) else {}
         kwargs.update(options.step_options.get(name, {}))
-        steps.append(make_step(name, **kwargs))
+        steps.append(as_step(name, factory(**kwargs)))
     return steps
 
 
