@@ -35,7 +35,6 @@ class Outcome:
     doc: Document | None = None
     failure: Failure | None = None
     dropped: bool = False
-    signature: Any = None
 
 
 class Shared:
