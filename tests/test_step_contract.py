@@ -133,7 +133,9 @@ def test_a_plain_callable_step_is_wrapped_in_the_contract():
     step = as_step("upper", lambda doc: doc)
     assert isinstance(step, CallableStep) and isinstance(step, Step)
     assert step.name == "upper" and step.applies_to is None and not step.needs_counts
-    with pytest.raises(TypeError, match="upper"):
+    from cleaner.config import ConfigError
+
+    with pytest.raises(ConfigError, match="upper"):          # a configuration error: exit status 2
         as_step("upper", 42)
 
 
@@ -150,3 +152,17 @@ def test_pipeline_takes_ready_steps_and_plain_functions():
     docs = list(pipe.run([Document(id="1", source="x", text="the ferry leaves at six")]))
     assert [d.text for d in docs] == ["THE FERRY LEAVES AT SIX"]
     assert pipe.stats.to_dict()["steps"]["shout"]["documents"] == 1
+
+
+@pytest.mark.parametrize("config, expected", [
+    ('steps = ["extract", "repiar"]\n', "option 'steps': unknown step 'repiar'; known: chrome, extract"),
+    ('steps = ["repair", "filters"]\n[step.filters]\nmin_char = 3\n', "[step.filters]: "),
+], ids=["typo-in-steps", "typo-in-step-option"])
+def test_a_step_typo_is_a_configuration_error(run_cli, tmp_path, config, expected):
+    cfg = tmp_path / "cleaner.toml"
+    cfg.write_text(config)
+    (tmp_path / "a.txt").write_text("The harbour council approved a new ferry timetable.\n")
+    code, _, err = run_cli("clean", tmp_path / "a.txt", "-o", tmp_path / "c.jsonl", "--config", cfg)
+    assert code == 2 and expected in err
+    assert "min_char" in err or "min_char" not in config          # the unknown option is named
+    assert err.count("\n") == 1 and "Traceback" not in err and not (tmp_path / "c.jsonl").exists()

@@ -75,5 +75,7 @@ def as_step(name: str, obj: Any) -> Step:
             obj.name = name
         return obj
     if not callable(obj):
-        raise TypeError(f"step {name!r} is neither a cleaner.Step nor callable: {type(obj).__name__}")
+        from cleaner.config import ConfigError
+
+        raise ConfigError(f"step {name!r}: its factory made a {type(obj).__name__}, neither a cleaner.Step nor callable")
     return CallableStep(name, obj)

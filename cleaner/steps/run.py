@@ -14,7 +14,7 @@ from pathlib import Path
 from time import perf_counter
 from typing import Any, Callable, Iterable
 
-from cleaner.config import Options
+from cleaner.config import ConfigError, Options
 from cleaner.document import Document
 from cleaner.registry import get_step_factory
 from cleaner.sources import Failure
@@ -58,10 +58,20 @@ def build_steps(options: Options) -> list[Step]:
     shared = Shared(options)
     steps = []
     for name in options.steps:
-        factory = get_step_factory(name)
+        try:
+            factory = get_step_factory(name)
+        except KeyError as e:
+            raise ConfigError(f"option 'steps': {e.args[0]}") from None
         kwargs = factory.settings(options, shared) if isinstance(factory, type) and issubclass(factory, Step) else {}
-        kwargs.update(options.step_options.get(name, {}))
-        steps.append(as_step(name, factory(**kwargs)))
+        own = options.step_options.get(name, {})
+        kwargs.update(own)
+        try:
+            step = factory(**kwargs)
+        except TypeError as e:
+            if not own:
+                raise
+            raise ConfigError(f"[step.{name}]: {e}") from None     # an option the step does not take
+        steps.append(as_step(name, step))
     return steps
 
 
