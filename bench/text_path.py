@@ -78,8 +78,7 @@ def step_breakdown(inp: Path) -> tuple[dict[str, float], int]:
     pipe = Pipeline(Options(jobs=1))
     phase_a, phase_b = pipe.phases()
     for step in phase_a + phase_b:
-        if hasattr(step, "warm_up"):
-            step.warm_up()
+        step.warm_up()
     t: Counter[str] = Counter()
     c = time.process_time()
     docs = list(iter_items([str(inp)]))
@@ -106,7 +105,7 @@ def step_breakdown(inp: Path) -> tuple[dict[str, float], int]:
         counts.add(document_keys(doc.lines), site_of(doc.url, doc.source))
     t["line counts (linefreq)"] += time.process_time() - c
     for step in phase_b:
-        if hasattr(step, "bind"):
+        if step.needs_counts:
             step.bind(counts)
     kept = run(phase_b, kept)
     dedup = make_deduper(pipe.options)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ class Options:
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     engine: str = "local"                     # local | ray
     ray_address: str | None = None
+    ray_trace: str | None = None              # Ray: write which node read each input, wrote each shard (JSON)
     explain: bool = False
     min_chars: int = 1                        # documents shorter than this after cleaning are dropped
     max_bytes: int = 256 * 1024 * 1024        # decompressed bytes per text/HTML file or JSONL line
@@ -43,9 +44,6 @@ class Options:
     delay: float = 1.0                        # scraper: seconds between requests to one host
     allow_private_redirects: bool = False     # scraper: follow a public -> private address redirect
     step_options: dict[str, dict[str, Any]] = field(default_factory=dict)   # [steps.NAME] tables
-
-    def with_(self, **changes: Any) -> "Options":
-        return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
 
 _NAMES = {f.name for f in fields(Options)}

@@ -51,6 +51,9 @@ class Document:
     origin: str = "text"
     # Not part of the record: things worth counting in the stats ("extract/fallback", …).
     events: list[str] = field(default_factory=list)
+    # Not part of the record: one entry per step call, (step, seconds, lines removed, events counted),
+    # written by `cleaner.steps.run.apply_steps` and summed into the per-step stats.
+    step_log: list[tuple[str, float, int, tuple[str, ...]]] = field(default_factory=list)
 
     @property
     def lines(self) -> list[str]:

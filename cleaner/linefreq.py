@@ -335,12 +335,6 @@ class LineCounts:
             parts = [t.arrays() for t in (mine, table) if t is not None and len(t)]
             self._by_site.tables[site] = self._merged(parts) if parts else _Table()
 
-    def count(self, line: str) -> int:
-        return self.total.get(line_key(line), 0)
-
-    def site_count(self, line: str, site: str) -> int:
-        return self.by_site.get((site, line_key(line)), 0)
-
     def nbytes(self) -> int:
         """Bytes held by the tables (what grows with the corpus)."""
         return self.total.nbytes() + sum(t.nbytes() for t in self.by_site.tables.values())

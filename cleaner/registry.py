@@ -1,6 +1,8 @@
 """Step registry: names to step factories, filled by decorators and by the `cleaner.steps` entry points.
 
-A step is anything with a `name` and `__call__(doc) -> Document | None` (see `cleaner.steps.Step`).
+A step is a `cleaner.steps.Step` (the contract: name, applies_to, needs_counts, bind, warm_up,
+`__call__(doc) -> Document | None`); a factory that returns a plain callable gets it wrapped in
+`CallableStep` under its registry name.
 Built-in steps register themselves with `@register_step("name")`; other packages expose a factory
 under the entry-point group `cleaner.steps` and are loaded lazily the first time a name is missing.
 """
@@ -51,8 +53,10 @@ def get_step_factory(name: str) -> Callable[..., Any]:
 
 
 def make_step(name: str, **options: Any) -> Any:
-    """Build the step registered as `name`, passing it the options it accepts."""
-    return get_step_factory(name)(**options)
+    """Build the step registered as `name`, passing it the options it accepts; always a Step."""
+    from cleaner.steps.base import as_step
+
+    return as_step(name, get_step_factory(name)(**options))
 
 
 def available_steps() -> list[str]:

@@ -58,3 +58,10 @@ def kill_at_checkpoint(proc, state, count: int, timeout: float = 120) -> int:
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     return json.loads(state.read_text())["count"]
+
+
+def without_times(stats: dict) -> dict:
+    """A stats dict without the per-step seconds (the one part that differs between equal runs)."""
+    out = dict(stats)
+    out["steps"] = {name: {k: v for k, v in step.items() if k != "seconds"} for name, step in stats.get("steps", {}).items()}
+    return out

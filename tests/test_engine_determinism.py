@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from conftest import without_times
+
 from cleaner.engines.local import map_ordered
 from cleaner.linefreq import document_keys, line_key
 
@@ -61,6 +63,7 @@ def test_output_is_byte_identical_for_j1_and_j2(tmp_path):
     stats_2 = json.loads((tmp_path / "j2.jsonl.stats.json").read_text())
     for key in ("documents_in", "documents_out", "duplicates_dropped", "failures_total", "lines_removed_total"):
         assert stats_1[key] == stats_2[key], key
+    assert without_times(stats_1)["steps"] == without_times(stats_2)["steps"]      # each step's work, per step
 
 
 def _square(x: int) -> int:

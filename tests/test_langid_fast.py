@@ -6,6 +6,7 @@ from langdetect import DetectorFactory
 from langdetect.detector import Detector
 from langdetect.detector_factory import PROFILES_DIRECTORY
 
+from cleaner import langdetect_fast
 from cleaner.steps import langid
 
 TEXTS = [
@@ -27,7 +28,7 @@ def stock_factory() -> DetectorFactory:
     """Profiles loaded by langdetect itself (not by the step's array loader)."""
     factory = DetectorFactory()
     factory.load_profile(PROFILES_DIRECTORY)
-    factory.seed = langid.SEED
+    factory.seed = langdetect_fast.SEED
     return factory
 
 
@@ -38,7 +39,7 @@ def stock_probabilities(text: str) -> list[tuple[str, float]]:
 
 
 def fast_probabilities(text: str, early_exit: bool = False) -> list[tuple[str, float]]:
-    det = langid._get_factory().create()
+    det = langdetect_fast.get_factory().create()
     assert type(det) is not Detector
     det.early_exit = early_exit
     det.append(text)
@@ -51,7 +52,7 @@ def test_fast_detector_is_bit_identical_to_stock_langdetect():
 
 
 def test_profile_arrays_equal_stock_profiles():
-    ours, stock = langid._get_factory(), stock_factory()
+    ours, stock = langdetect_fast.get_factory(), stock_factory()
     assert ours.langlist == stock.langlist
     assert list(ours.word_lang_prob_map) == list(stock.word_lang_prob_map)
     for gram, probs in stock.word_lang_prob_map.items():
@@ -60,7 +61,7 @@ def test_profile_arrays_equal_stock_profiles():
 
 def test_stock_detector_on_the_step_factory_is_stock():
     for text in TEXTS:
-        det = Detector(langid._get_factory())
+        det = Detector(langdetect_fast.get_factory())
         det.append(text)
         assert [(l.lang, l.prob) for l in det.get_probabilities()] == stock_probabilities(text), text
 

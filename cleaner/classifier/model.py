@@ -58,9 +58,6 @@ class ChromeModel:
         raw2, floor = self._raw2, self.stage2_floor
         return [_sigmoid(raw2([*r, *c])) if q >= floor else q for r, q, c in zip(rows, p, context_rows(p))]
 
-    def probabilities(self, rows: Sequence[Sequence[float]]) -> list[float]:
-        return [self.probability(r) for r in rows]
-
     @classmethod
     def from_path(cls, path: str | Path) -> "ChromeModel":
         return cls(json.loads(Path(path).read_text(encoding="utf-8")))

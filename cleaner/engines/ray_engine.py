@@ -4,7 +4,7 @@ Shape of a run; the driver holds per-input and per-document scalars, never docum
   plan       the driver lists the inputs as segments (`cleaner.sources.plan`: one per file, per run
              of URLs, per chunk of in-memory documents); nothing is read yet
   read + A   a Ray Data map reads each segment on a worker (the local engine's readers, failures and
-             URL politeness) and runs the per-document steps (`_work`) on its items in the same task;
+             URL politeness) and runs the per-document steps (`phase.work`) on its items in the same task;
              rows carry (segment, ordinal): the input index is segment offset + ordinal, the local
              engine's spool index, once the driver has counted the rows per segment
   counts     each kept document's line keys (8-byte hashes) and site; a map folds them into partial
@@ -21,205 +21,31 @@ Shape of a run; the driver holds per-input and per-document scalars, never docum
              `ShardWriter` would, and one task per shard writes it (ray_io.py); other outputs stream
              the records to the driver in input order, as before
 
-`--ray-address` / RAY_ADDRESS connects to a cluster (cleaner must be installed on its nodes, and
-sharded output must be on a disk they all see); otherwise a local Ray with `jobs` CPUs, no dashboard.
-`CLEANER_RAY_TRACE=FILE` writes which node read each input and wrote each shard (a JSON side channel).
+The tasks of read + A, counts and phase B are in ray_tasks.py; connecting to Ray in ray_setup.py.
+The option `ray_trace = "FILE"` (config) writes which node read each input and wrote each shard (a
+JSON side channel).
 """
 from __future__ import annotations
 
 import json
-import logging
-import os
 import pickle
-import sys
 from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 
 from cleaner.document import Document
-from cleaner.engines.ray_io import Decisions, measure, node_id, plan_writes, write_one_shard
-from cleaner.engines.run import _init_phase, _limited, _work, count_clusters, make_deduper, release
-from cleaner.linefreq import LineCounts, document_keys, site_of
+from cleaner.engines.phase import make_deduper
+from cleaner.engines.ray_io import Decisions, node_id, write_shards
+from cleaner.engines.ray_setup import ensure_ray, guarded
+from cleaner.engines.ray_tasks import BATCH, add_index, line_counts, read_phase_a, run_phase_b
+from cleaner.engines.run import count_clusters, release
 from cleaner.sources import Failure
+from cleaner.steps.run import split_phases
 
-BATCH = 32          # documents per map batch
-MERGE_FAN_IN = 16   # partial line-count tables merged per task
-MEASURE_BLOCKS = 16 # blocks measured per task
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
 
-# Per-worker-process cache of the phase set up by `_init_phase` (building steps loads rules, models).
-_WORKER: dict[str, Any] = {}
 
-
-# -- Ray setup --------------------------------------------------------------------------------
-def _ensure_ray(options: Any) -> tuple[Any, bool]:
-    """Connect to `options.ray_address` or start a quiet local Ray; returns (ray, started_here)."""
-    import ray
-    from ray.data import DataContext
-
-    ctx = DataContext.get_current()
-    ctx.execution_options.preserve_order = True          # records come back in input order
-    ctx.enable_progress_bars = sys.stderr.isatty()
-    if hasattr(ctx, "print_on_execution_start"):
-        ctx.print_on_execution_start = False
-    quiet = logging.WARNING if sys.stderr.isatty() else logging.ERROR
-    for name in ("ray", "ray.data"):     # start-up notices, "progress bars disabled", resource hints
-        logging.getLogger(name).setLevel(quiet)
-    if ray.is_initialized():
-        return ray, False
-    if options.ray_address:
-        ray.init(address=options.ray_address, log_to_driver=False, configure_logging=False)
-        return ray, True
-    # address="local": a Ray of our own, even when another one runs on this machine (ray.init() would
-    # otherwise join the cluster started last on the machine, someone else's run).
-    ray.init(address="local", num_cpus=max(1, int(options.jobs)), include_dashboard=False, log_to_driver=False,
-             configure_logging=False, logging_level=logging.WARNING, runtime_env=worker_env(),
-             _node_ip_address="127.0.0.1")          # a Ray of this machine listens on loopback only
-    return ray, True
-
-
-def worker_env() -> dict[str, Any]:
-    """A runtime_env whose workers import this copy of cleaner (for a Ray started on this machine)."""
-    package_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    path = os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH", "")) if p)
-    return {"env_vars": {"PYTHONPATH": path}}
-
-
-# -- worker side ------------------------------------------------------------------------------
-def _phase_for(options_blob: bytes, which: str, counts_ref: list, last: bool) -> None:
-    """Set up `_init_phase` in this worker once per (options, phase, counts)."""
-    key = (hash(options_blob), which, counts_ref[0].hex() if counts_ref else None, last)
-    if _WORKER.get("key") != key:
-        import ray
-
-        counts = ray.get(counts_ref[0]) if counts_ref else None
-        _init_phase(pickle.loads(options_blob), which, counts, last)
-        _WORKER["key"] = key
-
-
-def _columns(entries: list[tuple], **fixed: Any) -> dict[str, Any]:
-    """A batch of outcomes as columns: compact ones for the corpus passes, pickles for the rest.
-
-    kind ok|drop|fail; doc: the pickled Document (ok, drop); fail: the pickled Failure; acct: what
-    the stats need (rules, events, drop reason); sig: the pickled dedup signature; did/dsrc/exact/
-    has_exact/size/length/banded: the signature's scalars, all the driver reads of it."""
-    cols: dict[str, list] = {k: [] for k in ("kind", "phase", "doc", "fail", "sig", "keys", "site", "acct", "did",
-                                             "dsrc", "exact", "has_exact", "size", "length", "banded")}
-    for entry in entries:
-        kind = entry[0]
-        cols["kind"].append(kind)
-        cols["phase"].append(entry[2] if kind == "fail" else "")
-        cols["fail"].append(pickle.dumps(entry[1], _PROTOCOL) if kind == "fail" else b"")
-        doc = entry[1] if kind != "fail" else None
-        cols["doc"].append(pickle.dumps(doc, _PROTOCOL) if doc is not None else b"")
-        cols["acct"].append(pickle.dumps(([r.rule for r in doc.removed], list(doc.events), doc.drop_reason), _PROTOCOL)
-                            if doc is not None else b"")
-        sig = entry[2] if kind == "ok" else None
-        cols["sig"].append(pickle.dumps(sig, _PROTOCOL) if sig is not None else b"")
-        cols["keys"].append(np.fromiter(sorted(document_keys(doc.lines)), dtype=np.uint64).tobytes() if kind == "ok" else b"")
-        cols["site"].append(site_of(doc.url, doc.source) if kind == "ok" else "")
-        cols["did"].append(sig[0] if sig is not None else "")
-        cols["dsrc"].append(sig[1] if sig is not None else "")
-        exact = sig[2].exact if sig is not None else None
-        cols["exact"].append(exact if exact is not None else 0)
-        cols["has_exact"].append(exact is not None)
-        cols["size"].append(sig[2].size if sig is not None else 0)
-        cols["length"].append(sig[2].length if sig is not None else 0)
-        cols["banded"].append(bool(sig[2].bands) if sig is not None else False)
-    out: dict[str, Any] = {k: np.asarray(fixed[k], dtype=np.int64) for k in fixed}
-    for k, v in cols.items():
-        if k == "exact":
-            out[k] = np.asarray(v, dtype=np.uint64)
-        elif k in ("size", "length"):
-            out[k] = np.asarray(v, dtype=np.int64)
-        elif k in ("has_exact", "banded"):
-            out[k] = np.asarray(v, dtype=bool)
-        else:
-            out[k] = np.asarray(v, dtype=object)
-    return out
-
-
-def _read_phase_a(batch: dict[str, np.ndarray], *, options_blob: bytes, last: bool) -> Iterator[dict[str, Any]]:
-    """Read segments (one row each) and run phase A on their items, BATCH outcomes at a time."""
-    from cleaner.sources.plan import read_segment
-
-    _phase_for(options_blob, "A", [], last)
-    opts = pickle.loads(options_blob)
-    fetch = {"delay": opts.delay, "allow_private_redirects": opts.allow_private_redirects}
-    from cleaner.sources import urls as url_lists
-
-    url_lists.FETCH_OPTIONS.update(fetch)
-    node = node_id()
-    for task, blob in zip(batch["task"].tolist(), batch["seg"]):
-        entries: list[tuple] = []
-        first = 0
-        for item in read_segment(pickle.loads(blob), max_bytes=opts.max_bytes, fetch_options=fetch):
-            entries.append(_work(_limited(item, opts.max_chars)))
-            if len(entries) >= BATCH:
-                yield _with_node(_columns(entries, task=[task] * len(entries), n=range(first, first + len(entries))), node)
-                first += len(entries)
-                entries = []
-        if entries:
-            yield _with_node(_columns(entries, task=[task] * len(entries), n=range(first, first + len(entries))), node)
-
-
-def _with_node(cols: dict[str, Any], node: str) -> dict[str, Any]:
-    cols["node"] = np.asarray([node] * len(cols["kind"]), dtype=object)
-    return cols
-
-
-def _entries_of(batch: dict[str, np.ndarray]) -> list[tuple]:
-    out = []
-    for kind, doc, fail, phase in zip(batch["kind"], batch["doc"], batch["fail"], batch["phase"]):
-        if kind == "ok":
-            out.append(("ok", pickle.loads(doc), None))
-        elif kind == "drop":
-            out.append(("drop", pickle.loads(doc)))
-        else:
-            out.append(("fail", pickle.loads(fail), phase))
-    return out
-
-
-def _index(batch: dict[str, np.ndarray], offsets_ref: list) -> np.ndarray:
-    import ray
-
-    offsets = ray.get(offsets_ref[0])
-    return offsets[batch["task"]] + batch["n"]
-
-
-def _phase_b(batch: dict[str, np.ndarray], *, options_blob: bytes, counts_ref: list, offsets_ref: list) -> dict[str, Any]:
-    _phase_for(options_blob, "B", counts_ref, True)
-    entries = [_work(e) for e in _entries_of(batch)]
-    return _columns(entries, idx=_index(batch, offsets_ref))
-
-
-def _add_index(batch: dict[str, np.ndarray], *, offsets_ref: list) -> dict[str, Any]:
-    out = {k: v for k, v in batch.items() if k not in ("task", "n", "node", "keys", "site")}
-    out["idx"] = _index(batch, offsets_ref)
-    return out
-
-
-def _partial_counts(batch: dict[str, np.ndarray]) -> dict[str, Any]:
-    """One partial LineCounts per batch of phase-A rows (the map side of the line-count pass)."""
-    counts = LineCounts()
-    for kind, keys, site in zip(batch["kind"], batch["keys"], batch["site"]):
-        if kind == "ok":
-            counts.add(set(np.frombuffer(keys, dtype=np.uint64).tolist()), site)
-    return {"counts": np.asarray([pickle.dumps(counts, _PROTOCOL)], dtype=object)}
-
-
-def _merge_counts(*parts: Any) -> LineCounts:
-    """Merge partial line counts: blocks of the partial map, or tables of an earlier merge."""
-    counts = LineCounts()
-    for part in parts:
-        if isinstance(part, LineCounts):
-            counts.merge(part)
-            continue
-        for blob in part.column("counts").to_pylist():
-            counts.merge(pickle.loads(blob))
-    return counts
-
-
+# -- worker side (the phases' tasks are in ray_tasks.py) ----------------------------------------
 def _only(batch: dict[str, np.ndarray], *, kinds: tuple = (), idx_ref: list | None = None) -> dict[str, np.ndarray]:
     """The rows of a batch of one of `kinds`, or whose idx is marked in the boolean array `idx_ref`."""
     import ray
@@ -399,18 +225,6 @@ def _decide(ray: Any, dedup: Any, final: Any, signed: list[tuple], size: int) ->
     return decisions
 
 
-def _user_error(error: BaseException) -> BaseException:
-    """The exception a step or reader raised inside a Ray task, unwrapped from Ray's wrappers."""
-    seen = set()
-    while id(error) not in seen:
-        seen.add(id(error))
-        inner = getattr(error, "cause", None) or error.__cause__
-        if inner is None or not isinstance(inner, BaseException):
-            break
-        error = inner
-    return error
-
-
 # -- driver side: the run ---------------------------------------------------------------------
 class _Run:
     """One run over the cluster: phases, accounting and dedup; then records or shards."""
@@ -428,20 +242,21 @@ class _Run:
         from cleaner.sources.plan import plan_segments
 
         opts, stats = self.opts, self.stats
-        phase_a, phase_b = self.pipe.phases()
+        stats.expect_steps(step.name for step in self.pipe.steps)
+        later = split_phases(self.pipe.steps)[1]
         dedup = make_deduper(opts)
-        second_pass = bool(phase_b) or bool(getattr(dedup, "needs_counts", False))
+        second_pass = bool(later) or (dedup is not None and dedup.needs_counts)
         options_blob = pickle.dumps(opts, _PROTOCOL)
         segments = [pickle.dumps(s, _PROTOCOL) for s in plan_segments(self.inputs, max_bytes=opts.max_bytes)]
         if not segments:
             return False
         nseg = len(segments)
-        self.segment_names = [pickle.loads(s).display for s in segments] if os.environ.get("CLEANER_RAY_TRACE") else None
+        self.segment_names = [pickle.loads(s).display for s in segments] if opts.ray_trace else None
         cpus = int(ray.cluster_resources().get("CPU", 1))
         tasks = ray.data.from_items([{"task": i, "seg": s} for i, s in enumerate(segments)],
                                     override_num_blocks=min(nseg, max(64, 4 * cpus)))
         del segments
-        first = tasks.map_batches(_read_phase_a, fn_kwargs={"options_blob": options_blob, "last": not second_pass},
+        first = tasks.map_batches(read_phase_a, fn_kwargs={"options_blob": options_blob, "last": not second_pass},
                                   batch_format="numpy", batch_size=1).materialize()
 
         # Rows per segment (-> input indexes) and phase A's failures, in input order.
@@ -465,20 +280,12 @@ class _Run:
         offsets_ref = [ray.put(offsets)]
 
         if second_pass:
-            partials = first.select_columns(["kind", "keys", "site"]).map_batches(
-                _partial_counts, batch_format="numpy", batch_size=BATCH * 16).to_arrow_refs()
-            merge = ray.remote(_merge_counts)
-            level: list[Any] = list(partials)
-            while True:                              # a tree of merges; the driver never holds a table
-                level = [merge.remote(*level[i:i + MERGE_FAN_IN]) for i in range(0, len(level), MERGE_FAN_IN)]
-                if len(level) <= 1:
-                    break
-            counts_ref = [level[0] if level else ray.put(LineCounts())]
-            final = first.map_batches(_phase_b, fn_kwargs={"options_blob": options_blob, "counts_ref": counts_ref,
+            counts_ref = [line_counts(ray, first)]
+            final = first.map_batches(run_phase_b, fn_kwargs={"options_blob": options_blob, "counts_ref": counts_ref,
                                                            "offsets_ref": offsets_ref},
                                       batch_format="numpy", batch_size=BATCH).materialize()
         else:
-            final = first.map_batches(_add_index, fn_kwargs={"offsets_ref": offsets_ref}, batch_format="numpy").materialize()
+            final = first.map_batches(add_index, fn_kwargs={"offsets_ref": offsets_ref}, batch_format="numpy").materialize()
         del first
         self.final, self.total = final, total
 
@@ -493,16 +300,12 @@ class _Run:
                 idx, kind, phase, fail, acct, did, dsrc, exact, has_exact, size, length, banded = row
                 if kind == "fail":
                     failure = pickle.loads(fail)
-                    stats.failures[failure.kind] += 1
+                    stats.add_failure(failure)
                     if phase == "B" and second_pass:
                         self.on_failure(failure)
                     continue
-                stats.documents_in += 1
-                rules, events, reason = pickle.loads(acct)
-                stats.lines_removed.update(rules)
-                stats.events.update(events)
+                stats.add_document(pickle.loads(acct), dropped=kind == "drop")
                 if kind == "drop":
-                    stats.dropped[reason or "dropped"] += 1
                     drops += 1
                 elif did or dsrc:
                     signed.append((idx, str(did), str(dsrc), exact if has_exact else None, size, length, banded))
@@ -547,60 +350,33 @@ class _Run:
 
     def write_shards(self, ray: Any, writer: Any, shard_size: int, explain: bool) -> None:
         """Workers write the shards into `writer`'s staging folder; the driver adds them in order."""
-        decisions = self.decisions or Decisions(0)
         self._reject_duplicates(ray)
-        decisions_ref = ray.put(decisions)
         blocks = self.final.to_arrow_refs()          # the materialized blocks themselves, no copy
-        groups = [blocks[i:i + MEASURE_BLOCKS] for i in range(0, len(blocks), MEASURE_BLOCKS)]
-        task = ray.remote(measure)
-        measured = ray.get([task.remote(decisions_ref, explain, *g) for g in groups])
-        ranges = [r for m in measured for r in m["ranges"]]
-        kept = np.concatenate([m["idx"] for m in measured]) if measured else np.empty(0, np.int64)
-        lengths = np.concatenate([m["lengths"] for m in measured]) if measured else np.empty(0, np.int64)
-        order = np.argsort(kept, kind="stable")
-        kept, lengths = kept[order], lengths[order]
-        for m in measured:
-            self.stats.languages.update(m["languages"])
-        self.stats.documents_out += int(kept.size)
-        if kept.size == 0:
-            return
-        write = ray.remote(write_one_shard).options(scheduling_strategy="SPREAD")
-        pending = [write.remote(writer.spec, k, str(writer.staging), lo, hi, decisions_ref, explain,
-                                *[blocks[b] for b in which])
-                   for k, (lo, hi, which) in enumerate(plan_writes(ranges, kept, lengths, shard_size))]
-        for entry, node in ray.get(pending):
-            writer.add(entry)
-            self.trace["shards"].append({"file": entry["file"], "records": entry["records"], "node": node})
+        kept, languages, shards = write_shards(ray, blocks, self.decisions or Decisions(0), writer, shard_size, explain)
+        self.stats.documents_out += kept
+        self.stats.languages.update(languages)
+        self.trace["shards"].extend(shards)
 
     def write_trace(self) -> None:
-        path = os.environ.get("CLEANER_RAY_TRACE")
+        """Which node read each input and wrote each shard, to the `ray_trace` file if one is set."""
+        path = self.opts.ray_trace
         if path:
             with open(path, "w", encoding="utf-8") as f:
                 json.dump({"driver": node_id(), **self.trace}, f, indent=1)
 
 
-def _guarded(fn: Callable[[], Any]) -> Any:
-    try:
-        return fn()
-    except Exception as e:      # noqa: BLE001 - re-raised: the user's error, not Ray's wrapper of it
-        inner = _user_error(e)
-        if inner is e:
-            raise
-        raise inner from None
-
-
 def run_ray(pipe: Any, inputs: Iterable[Any], *, on_failure: Callable[[Failure], None],
             on_reject: Callable[[Document], None] | None) -> Iterator[Document]:
     """Run `pipe` over `inputs` on Ray; yield kept documents in input order (as run_local)."""
-    ray, started = _ensure_ray(pipe.options)
+    ray, started = ensure_ray(pipe.options)
     run = _Run(pipe, inputs, on_failure, on_reject)
     try:
-        if not _guarded(lambda: run.prepare(ray)):
+        if not guarded(lambda: run.prepare(ray)):
             return
         stream = run.records(ray)
         while True:
             try:
-                doc = _guarded(lambda: next(stream))
+                doc = guarded(lambda: next(stream))
             except StopIteration:
                 break
             yield doc
@@ -613,11 +389,11 @@ def run_ray(pipe: Any, inputs: Iterable[Any], *, on_failure: Callable[[Failure],
 def write_shards_on_ray(pipe: Any, inputs: Iterable[Any], writer: Any, *, shard_size: int, explain: bool,
                         on_failure: Callable[[Failure], None], on_reject: Callable[[Document], None] | None) -> None:
     """Run `pipe` over `inputs` on Ray with workers writing the shards of the open `writer`."""
-    ray, started = _ensure_ray(pipe.options)
+    ray, started = ensure_ray(pipe.options)
     run = _Run(pipe, inputs, on_failure, on_reject)
     try:
-        if _guarded(lambda: run.prepare(ray)):
-            _guarded(lambda: run.write_shards(ray, writer, shard_size, explain))
+        if guarded(lambda: run.prepare(ray)):
+            guarded(lambda: run.write_shards(ray, writer, shard_size, explain))
         run.write_trace()
     finally:
         if started:

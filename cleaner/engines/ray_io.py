@@ -20,6 +20,7 @@ from typing import Any, Iterator
 import numpy as np
 
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
+MEASURE_BLOCKS = 16  # blocks measured per task
 
 
 def node_id() -> str:
@@ -108,3 +109,33 @@ def plan_writes(block_ranges: list[tuple[int, int]], kept_idx: np.ndarray, lengt
         blocks = np.flatnonzero((los <= hi) & (his >= lo) & (los >= 0)).tolist()
         plan.append((lo, hi, blocks))
     return plan
+
+
+def write_shards(ray: Any, blocks: list, decisions: Decisions, writer: Any, shard_size: int,
+                 explain: bool) -> tuple[int, Counter, list[dict]]:
+    """Workers measure the kept records of `blocks` (the final rows), then write the shards into
+    `writer`'s staging folder; the driver adds them in order. Returns (records kept, their languages,
+    per shard: file, records, node)."""
+    decisions_ref = ray.put(decisions)
+    groups = [blocks[i:i + MEASURE_BLOCKS] for i in range(0, len(blocks), MEASURE_BLOCKS)]
+    task = ray.remote(measure)
+    measured = ray.get([task.remote(decisions_ref, explain, *g) for g in groups])
+    ranges = [r for m in measured for r in m["ranges"]]
+    kept = np.concatenate([m["idx"] for m in measured]) if measured else np.empty(0, np.int64)
+    lengths = np.concatenate([m["lengths"] for m in measured]) if measured else np.empty(0, np.int64)
+    order = np.argsort(kept, kind="stable")
+    kept, lengths = kept[order], lengths[order]
+    languages: Counter = Counter()
+    for m in measured:
+        languages.update(m["languages"])
+    shards: list[dict] = []
+    if kept.size == 0:
+        return 0, languages, shards
+    write = ray.remote(write_one_shard).options(scheduling_strategy="SPREAD")
+    pending = [write.remote(writer.spec, k, str(writer.staging), lo, hi, decisions_ref, explain,
+                            *[blocks[b] for b in which])
+               for k, (lo, hi, which) in enumerate(plan_writes(ranges, kept, lengths, shard_size))]
+    for entry, node in ray.get(pending):
+        writer.add(entry)
+        shards.append({"file": entry["file"], "records": entry["records"], "node": node})
+    return int(kept.size), languages, shards

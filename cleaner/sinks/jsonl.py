@@ -15,16 +15,18 @@ def dumps(record: dict[str, Any]) -> bytes:
     try:
         return orjson.dumps(record) + b"\n"
     except TypeError:
-        return orjson.dumps(_scrub(record)) + b"\n"
+        return orjson.dumps(scrub(record)) + b"\n"
 
 
-def _scrub(value: Any) -> Any:
+def scrub(value: Any) -> Any:
+    """`value` with every lone surrogate in its strings (keys included) replaced by U+FFFD, so that
+    it encodes as UTF-8 (JSON here, Parquet in sinks/parquet.py)."""
     if isinstance(value, str):
         return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
     if isinstance(value, dict):
-        return {_scrub(k): _scrub(v) for k, v in value.items()}
+        return {scrub(k): scrub(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_scrub(v) for v in value]
+        return [scrub(v) for v in value]
     return value
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 
-from cleaner.sinks.jsonl import _scrub
+from cleaner.sinks.jsonl import scrub
 
 ROW_GROUP_ROWS = 10_000
 ROW_GROUP_BYTES = 64 * 1024 * 1024      # or fewer rows, when their text adds up to this
@@ -46,7 +46,7 @@ def _row(record: dict[str, Any]) -> dict[str, Any]:
     try:
         row["meta"] = orjson.dumps(record.get("meta") or {}).decode("utf-8")
     except TypeError:                       # a lone surrogate (only the Python API can bring one in)
-        row["meta"] = orjson.dumps(_scrub(record.get("meta") or {})).decode("utf-8")
+        row["meta"] = orjson.dumps(scrub(record.get("meta") or {})).decode("utf-8")
     row["duplicates"] = [{**d, "similarity": None if d.get("similarity") is None else float(d["similarity"])}
                          for d in record.get("duplicates") or ()]
     return row
@@ -96,7 +96,7 @@ class ParquetWriter:
         try:
             table = pa.Table.from_pylist(self._rows, schema=self._schema)
         except (UnicodeEncodeError, pa.ArrowException):   # a lone surrogate from the Python API
-            table = pa.Table.from_pylist([_scrub(r) for r in self._rows], schema=self._schema)
+            table = pa.Table.from_pylist([scrub(r) for r in self._rows], schema=self._schema)
         self._writer.write_table(table, row_group_size=len(self._rows))
         self._rows, self._size = [], 0
 

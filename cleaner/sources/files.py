@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
 
+from cleaner.config import Options
 from cleaner.sources import EXTENSIONS, InputError
 
 GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 PARQUET_MAGIC = b"PAR1"
 COMPRESSED_SUFFIXES = (".gz", ".zst", ".zstd")
-DEFAULT_MAX_BYTES = 256 * 1024 * 1024   # per text/HTML file, per JSONL line
+DEFAULT_MAX_BYTES = Options.max_bytes   # per text/HTML file, per JSONL line (the run's default)
 
 
 @dataclass(frozen=True)

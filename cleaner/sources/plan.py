@@ -137,6 +137,6 @@ def read_segment(segment: Segment, *, max_bytes: int = DEFAULT_MAX_BYTES,
 
         yield from fetch_all(list(segment.urls), **(fetch_options or {}))
     else:
-        from cleaner.sources.read import _read_file     # local and remote (fsspec) files alike
+        from cleaner.sources.read import read_file     # local and remote (fsspec) files alike
 
-        yield from _read_file(segment.input, max_bytes)
+        yield from read_file(segment.input, max_bytes)

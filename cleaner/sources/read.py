@@ -11,7 +11,9 @@ from cleaner.sources.files import DEFAULT_MAX_BYTES, Input, expand_inputs, open_
 from cleaner.sources.urls import UrlList
 
 
-def _read_file(inp: Input, max_bytes: int) -> Iterator[Item]:
+def read_file(inp: Input, max_bytes: int) -> Iterator[Item]:
+    """The items of one input file, local or remote (fsspec), by its kind's reader; a file that
+    cannot be read becomes a Failure naming it, never an exception."""
     reader = READERS.get(inp.kind)
     if reader is None:
         yield Failure(inp.display, f"no reader for inputs of kind {inp.kind!r}", "unsupported")
@@ -101,7 +103,7 @@ def iter_items(inputs: Iterable[str | Path | Document], *, max_bytes: int = DEFA
                 yield from url_list(UrlList(inp.display))
                 continue
             yield from flush_urls()
-            yield from _read_file(inp, max_bytes)
+            yield from read_file(inp, max_bytes)
         if not found:
             yield from flush_urls()
             yield Failure(str(item), "matched no input files", "unreadable")

@@ -80,7 +80,7 @@ def expand_remote(url: str) -> Iterator[Input]:
 
 
 def read_remote(inp: Input, reader: Callable[..., Iterator[Item]], max_bytes: int) -> Iterator[Item]:
-    """Read one remote file with `reader` (the caller, read._read_file, turns errors into Failures)."""
+    """Read one remote file with `reader` (the caller, read.read_file, turns errors into Failures)."""
     assert inp.url is not None
     fs, path = _fs(inp.url, inp.display)
     try:

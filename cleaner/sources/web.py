@@ -29,6 +29,7 @@ from urllib.robotparser import RobotFileParser
 
 import httpx
 
+from cleaner.config import Options
 from cleaner.document import Document
 from cleaner.sources import Failure, InputError, Item, stable_id
 from cleaner.sources.decode import decode_bytes
@@ -51,7 +52,7 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 @dataclass
 class FetchOptions:
-    delay: float = 1.0
+    delay: float = Options.delay         # the run's defaults (cleaner.config) for the two it shares
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
     max_time: float = 120.0              # whole response, headers to last byte
@@ -60,7 +61,7 @@ class FetchOptions:
     backoff: float = 1.0                 # first retry waits this, then doubles
     max_retry_after: float = 60.0
     max_redirects: int = 10
-    allow_private_redirects: bool = False
+    allow_private_redirects: bool = Options.allow_private_redirects
     respect_robots: bool = True
     user_agent: str = USER_AGENT
     workers: int = 8
@@ -76,7 +77,7 @@ class _Host:
 
     lock: threading.Lock = field(default_factory=threading.Lock)
     next_time: float = 0.0
-    delay: float = 1.0
+    delay: float = Options.delay
     robots: RobotFileParser | None = None
     robots_loaded: bool = False
 

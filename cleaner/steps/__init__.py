@@ -1,4 +1,5 @@
-"""Per-document steps. A step is a small object with a `name` and `__call__(doc) -> doc | None`.
+"""Per-document steps. A step is a `Step` (cleaner.steps.base: the contract) with a `name` and
+`__call__(doc) -> doc | None`.
 
 Returning None drops the document; the step sets `doc.drop_reason` first so the stats and
 `--rejects` can say why. Steps that remove lines go through `drop_lines`, which keeps `removed`
@@ -6,17 +7,12 @@ and the original line numbers right. Importing this package registers the built-
 """
 from __future__ import annotations
 
-from typing import Mapping, Protocol, runtime_checkable
+from typing import Mapping
 
 from cleaner.document import Document, Removal
+from cleaner.steps.base import CallableStep, Step
 
-
-@runtime_checkable
-class Step(Protocol):
-    name: str
-
-    def __call__(self, doc: Document) -> Document | None: ...
-
+__all__ = ["CallableStep", "Step", "drop_lines", "original_line_numbers"]
 
 def original_line_numbers(doc: Document) -> list[int]:
     """1-based input line numbers of the current text lines (identity until a step drops lines)."""

@@ -8,13 +8,19 @@ from cleaner.document import Document
 from cleaner.registry import register_step
 from cleaner.ruleset import RuleSet, covered_languages, load_rules, uncovered_line
 from cleaner.steps import drop_lines
+from cleaner.steps.base import Step
 
 
 @register_step("chrome")
-class ChromeStep:
+class ChromeStep(Step):
     """Applies a RuleSet to the document's lines; the rules are loaded and compiled once per step."""
 
     name = "chrome"
+
+    @classmethod
+    def settings(cls, options, shared):
+        """The run's rule set (shared with extract)."""
+        return {"ruleset": shared.ruleset()}
 
     def __init__(self, ruleset: RuleSet | None = None, rule_paths: Iterable[str | Path] = (),
                  include_defaults: bool = True):

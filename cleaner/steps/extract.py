@@ -29,6 +29,7 @@ from lxml import etree
 
 from cleaner.document import Document
 from cleaner.registry import register_step
+from cleaner.steps.base import Step
 
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 logging.getLogger("htmldate").setLevel(logging.CRITICAL)
@@ -155,20 +156,6 @@ class SelectorMatcher:
         return found
 
 
-def css_to_xpath(selectors: Iterable[str]) -> str | None:
-    """One XPath expression (a union) for all CSS selectors; invalid selectors are an error."""
-    from cssselect import GenericTranslator, SelectorError
-
-    translator = GenericTranslator()
-    parts = []
-    for css in selectors:
-        try:
-            parts.append(translator.css_to_xpath(css, prefix="descendant-or-self::"))
-        except SelectorError as e:
-            raise ValueError(f"invalid CSS selector {css!r}: {e}") from None
-    return " | ".join(parts) if parts else None
-
-
 def _rule_selectors(rules: object) -> list[str]:
     """CSS selectors of a RuleSet (`selectors -> [(rule_name, css)]`), or none."""
     if rules is None:
@@ -274,10 +261,15 @@ def time_budget(seconds: float | None, message: str) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-class Extract:
+class Extract(Step):
     """Turn `doc.html` into `doc.text` (+ title, url, date, sitename); text documents pass through."""
 
     name = "extract"
+
+    @classmethod
+    def settings(cls, options, shared):
+        """The run's rule set (its CSS selectors) and the per-document time limit."""
+        return {"rules": shared.ruleset(), "timeout": options.doc_timeout}
 
     def __init__(self, selectors: Sequence[str] | None = None, rules: object | None = None,
                  fallback: bool = True, timeout: float | None = None, choose: bool = True,

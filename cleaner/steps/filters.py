@@ -8,13 +8,20 @@ from __future__ import annotations
 from cleaner.document import Document
 from cleaner.registry import register_step
 from cleaner.steps import original_line_numbers
+from cleaner.config import Options
+from cleaner.steps.base import Step
 
 
 @register_step("filters")
-class Filters:
+class Filters(Step):
     name = "filters"
 
-    def __init__(self, langs: tuple[str, ...] | list[str] = (), min_chars: int = 1):
+    @classmethod
+    def settings(cls, options, shared):
+        """The languages of `--lang` and the minimum length."""
+        return {"langs": options.langs, "min_chars": options.min_chars}
+
+    def __init__(self, langs: tuple[str, ...] | list[str] = (), min_chars: int = Options.min_chars):
         self.langs = {l.strip().lower() for l in langs if l.strip()}
         self.min_chars = max(1, int(min_chars))
 

@@ -15,15 +15,18 @@ often as the story itself (re-posts) are never template.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 
 from cleaner.classifier.features import (BLOCK_PROSE_WORDS, FEATURE_NAMES, RUN_ON_PROSE_WORDS, LineTable,
-                                         article_span, line_features)
+                                         article_span, document_stoplist)
 from cleaner.classifier.model import ChromeModel, default_model
+from cleaner.config import Options
 from cleaner.document import Document
 from cleaner.linefreq import LineCounts, site_of
 from cleaner.registry import register_step
 from cleaner.steps import drop_lines
+from cleaner.steps.base import Step
 
 MODES = ("strict", "balanced", "aggressive")
 _F = {name: i for i, name in enumerate(FEATURE_NAMES)}
@@ -32,7 +35,6 @@ MAX_ROUNDS = 3            # removing a tail line can expose its neighbour as tai
 # in many documents: re-posted stories share their subheadings in 2-3 documents, templates in dozens.
 REPEAT_MIN_DOCS = 5
 REPEAT_MIN_SHARE = 0.01
-REPEAT_MAX_WORDS = 10
 REPEAT_MIN_SITE_DOCS = 3  # or this many documents of the same site (URL host, else folder)
 # A document whose prose lines mostly recur elsewhere is a re-post of a story: there, lines shared by
 # 2+ documents are content. Elsewhere a line in 2+ documents (a footer sentence, a teaser) may go when
@@ -161,15 +163,21 @@ def _prose_like(table: LineTable, k: int) -> bool:
 
 
 @register_step("heuristics")
-class HeuristicsStep:
+class HeuristicsStep(Step):
     """Remove chrome lines by classifier. `mode`: strict (fewest removals) | balanced | aggressive."""
 
     name = "heuristics"
     # Text extracted from HTML has had its page chrome removed by the extractor already; there the
     # classifier only costs recall. The pipeline skips steps whose applies_to excludes doc.origin.
     applies_to = ("text",)
+    needs_counts = True     # cross-document line counts (phase B)
 
-    def __init__(self, mode: str = "balanced", model: str | Path | ChromeModel | None = None) -> None:
+    @classmethod
+    def settings(cls, options, shared):
+        """The classifier mode of `--chrome`."""
+        return {"mode": options.chrome}
+
+    def __init__(self, mode: str = Options.chrome, model: str | Path | ChromeModel | None = None) -> None:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
         if model is None:
@@ -188,17 +196,9 @@ class HeuristicsStep:
         """Give the step the corpus-wide line counts of the first pass (optional)."""
         self.counts = counts
 
-    def scores(self, doc: Document) -> list[tuple[int, float, list[float]]]:
-        """(line index, chrome probability, features) for each non-blank line of the current text."""
-        site = site_of(doc.url, doc.source) if self.counts is not None else None
-        idx, rows = line_features(doc.lines, self.counts, site)
-        return [(i, self.model.probability(r), r) for i, r in zip(idx, rows)]
-
-    def repeated_in_corpus(self, row: list[float]) -> bool:
-        """A short label-shaped line that recurs in many documents of the corpus (a template line)."""
-        many = ((row[_F["corpus_count"]] >= REPEAT_MIN_DOCS and row[_F["corpus_share"]] >= REPEAT_MIN_SHARE)
-                or row[_F["site_count"]] >= REPEAT_MIN_SITE_DOCS)
-        return many and row[_F["n_words"]] <= REPEAT_MAX_WORDS and not row[_F["end_punct"]]
+    def warm_up(self) -> None:
+        """Read jusText's ~100 stop lists now (~0.3 s per process on first use), before workers fork."""
+        document_stoplist(Counter())
 
     @staticmethod
     def is_repost(rows: list[list[float]]) -> bool:

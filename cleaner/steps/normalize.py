@@ -33,6 +33,7 @@ import re
 from cleaner.document import Document
 from cleaner.registry import register_step
 from cleaner.steps import original_line_numbers
+from cleaner.steps.base import Step
 
 _REMOVED = (
     [c for c in range(0x00, 0x20) if c not in (0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x1F)]
@@ -70,7 +71,7 @@ def normalize_text(text: str) -> str:
     return "\n".join(normalize_line(piece) for line in text.split("\n") for piece in split_line(line))
 
 
-class Normalize:
+class Normalize(Step):
     """Normalises `doc.text` line by line (keeping `doc.line_numbers` in step) and `doc.title`."""
 
     name = "normalize"

@@ -51,6 +51,7 @@ from ftfy.fixes import fix_surrogates
 
 from cleaner.document import Document
 from cleaner.registry import register_step
+from cleaner.steps.base import Step
 
 FTFY_CONFIG = ftfy.TextFixerConfig(
     unescape_html=False,  # done here, with the policy above
@@ -227,7 +228,7 @@ def repair_text(text: str) -> str:
     return text
 
 
-class Repair:
+class Repair(Step):
     """Repairs `doc.text` and `doc.title`; never drops a document."""
 
     name = "repair"

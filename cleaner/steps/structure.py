@@ -18,6 +18,7 @@ import unicodedata
 from cleaner.document import Document
 from cleaner.registry import register_step
 from cleaner.steps import drop_lines, original_line_numbers
+from cleaner.steps.base import Step
 
 HEAD_LINES = 8                 # how many non-blank lines the header search looks at
 MENU_MAX_WORDS = 5
@@ -115,7 +116,7 @@ def _is_menu_line(line: str) -> bool:
 
 
 @register_step("structure")
-class Structure:
+class Structure(Step):
     """Header, placeholder, lone-link and repeated-paragraph cleanup (see the module docstring)."""
 
     name = "structure"
