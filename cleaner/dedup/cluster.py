@@ -13,6 +13,7 @@ from typing import Any, Hashable, Iterable
 
 import numpy as np
 
+from cleaner.dedup.bucket import candidate_edges
 from cleaner.dedup.config import DedupConfig
 from cleaner.dedup.signature import DEFAULT_CONFIG, Signature
 from cleaner.dedup.verify import overlap
@@ -71,43 +72,6 @@ class DedupResult:
         return {"documents": self.documents, "clusters": self.clusters, "dropped": self.dropped,
                 "exact_dropped": self.exact_dropped, "near_dropped": self.dropped - self.exact_dropped,
                 "candidates": self.candidates, "verified": self.verified}
-
-
-def _pairs_in_buckets(keys: np.ndarray, owner: np.ndarray) -> list[np.ndarray]:
-    """(i, j) pairs, i < j, of owners that share a key (owner ascending within each key)."""
-    order = np.lexsort((owner, keys))
-    keys, owner = keys[order], owner[order]
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-    sizes = np.diff(np.r_[starts, keys.size])
-    chunks = []
-    # All buckets of one size at once (there are few distinct sizes): bucket start + the index
-    # pairs of an s-set, i < j, so the owner pairs keep owner[i] < owner[j].
-    for size in np.unique(sizes[sizes >= 2]).tolist():
-        first = starts[sizes == size]
-        i, j = np.triu_indices(size, k=1)
-        chunks.append(np.stack([owner[(first[:, None] + i).ravel()], owner[(first[:, None] + j).ravel()]], axis=1))
-    return chunks
-
-
-def _candidate_pairs(table: "_Table", members: list[int], bands: int) -> np.ndarray:
-    """Sorted unique (i, j), i < j, of documents sharing at least one LSH band key.
-
-    One band at a time, so the working memory is one column of keys, not the whole band matrix;
-    each band (and each key within it) is independent: the shuffle key of a distributed run.
-    """
-    if len(members) < 2:
-        return np.empty((0, 2), dtype=np.int64)
-    owner = np.asarray(members, dtype=np.int64)
-    n = np.int64(table.n)
-    # A pair (i, j) is the code i * n + j: sorted codes are pairs in (i, j) order, and the pairs
-    # seen so far stay one sorted array of unique codes (8 bytes a pair), not one array per band.
-    seen = np.empty(0, dtype=np.int64)
-    for band in range(bands):
-        found = _pairs_in_buckets(table.band_column(owner, band), owner)
-        if found:
-            pairs = np.concatenate(found)
-            seen = np.union1d(seen, pairs[:, 0] * n + pairs[:, 1])
-    return np.stack([seen // n, seen % n], axis=1)
 
 
 def _exact_groups(sigs: "list[Signature] | _Table") -> tuple[list[tuple[int, int]], list[int]]:
@@ -244,7 +208,7 @@ def cluster_table(table: _Table, config: DedupConfig = DEFAULT_CONFIG) -> Cluste
         if not table.band_widths_ok(config.bands):
             raise ValueError(f"signatures were not made with {config.bands} bands: use one DedupConfig for both")
         members = [i for i in leaders if table.banded(i)]
-        pairs = _candidate_pairs(table, members, config.bands)
+        pairs = candidate_edges(table, members, config.bands, config.bucket_neighbours)
         out.candidates = len(pairs)
         last, last_sig = -1, None
         for block in range(0, len(pairs), 4096):          # as Python ints a block at a time

@@ -266,29 +266,34 @@ def _signature_table(position: np.ndarray, *blocks: Any) -> dict[int, Any]:
 
 def _band_group(part: int, parts: int, sigs: dict, config: Any, want_candidates: bool,
                 *blocks: Any) -> tuple[np.ndarray, np.ndarray]:
-    """One group of bands (band % parts == part): candidate pairs within its buckets, verified.
+    """One group of bands (band % parts == part): candidate edges within its buckets, verified.
 
-    Returns (verified pairs, candidate pairs if wanted, else none) for those bands. Each band is
-    independent, so the bands are the shuffle key; `blocks` are the (band, key, owner) tables of
-    the band-row map. Candidates grow with the square of the corpus (unrelated documents that share
-    a band by chance): only the verified pairs, a few per duplicate, go back to the driver.
+    Returns (verified edges that join components, candidate edges if wanted, else none) for those
+    bands. Each band is independent, so the bands are the shuffle key; `blocks` are the (band, key,
+    owner) tables of the band-row map. An edge whose ends the group's verified edges already join
+    is not verified (it would not change the components), so at most one edge a document goes back.
     """
-    from cleaner.dedup.cluster import _near, _pairs_in_buckets
+    from cleaner.dedup.bucket import as_codes, band_edges, from_codes
+    from cleaner.dedup.cluster import _near, _UnionFind
 
     band = np.concatenate([b.column("band").to_numpy() for b in blocks]) if blocks else np.empty(0, np.int64)
     key = np.concatenate([b.column("key").to_numpy() for b in blocks]) if blocks else np.empty(0, np.uint64)
     owner = np.concatenate([b.column("owner").to_numpy() for b in blocks]) if blocks else np.empty(0, np.int64)
-    chunks = []
+    n = int(owner.max()) + 1 if owner.size else 1
+    codes = np.empty(0, np.int64)
     for b in range(part, config.bands, parts):
         mine = band == b
-        found = _pairs_in_buckets(np.ascontiguousarray(key[mine]), np.ascontiguousarray(owner[mine]))
-        if found:
-            chunks.append(np.unique(np.concatenate(found), axis=0))
-    if not chunks:
-        return np.empty((0, 2), np.int64), np.empty((0, 2), np.int64)
-    candidates = np.unique(np.concatenate(chunks), axis=0)
-    keep = np.fromiter((_near(sigs[i], sigs[j], config) for i, j in candidates.tolist()), dtype=bool, count=len(candidates))
-    return candidates[keep], (candidates if want_candidates else np.empty((0, 2), np.int64))
+        found = band_edges(np.ascontiguousarray(key[mine]), np.ascontiguousarray(owner[mine]), config.bucket_neighbours)
+        codes = np.union1d(codes, as_codes(found, n))
+    candidates = from_codes(codes, n)
+    uf = _UnionFind(n)
+    joined = []
+    for i, j in candidates.tolist():
+        if uf.find(i) != uf.find(j) and _near(sigs[i], sigs[j], config):
+            uf.union(i, j)
+            joined.append((i, j))
+    verified = np.asarray(joined, dtype=np.int64).reshape(-1, 2)
+    return verified, (candidates if want_candidates else np.empty((0, 2), np.int64))
 
 
 def _settle(keys: list, sources: list, idx: list[int], parent: list[int], *blocks: Any) -> dict[str, Any]:
