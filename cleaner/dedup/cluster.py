@@ -127,4 +127,4 @@ def find_clusters(items: Iterable[tuple], config: DedupConfig = DEFAULT_CONFIG) 
         if a == b:
             raise ValueError(f"duplicate document key {a!r}")
     decisions = cluster_table(SignatureList([r[1] for r in rows]), config)
-    return decisions.relabel(keys.__getitem__, int, keys, sources)
+    return decisions.relabel(keys.__getitem__, lambda p: p, keys, sources)

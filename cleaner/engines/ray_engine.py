@@ -362,7 +362,7 @@ def distributed_clusters(ray: Any, signed: Any, rows: list[tuple], config: Any, 
         _only, fn_kwargs={"idx_ref": [ray.put(mark)]}, batch_format="numpy").to_arrow_refs()
     settled = ray.get(ray.remote(_settle).remote(idx, roots[clustered], *picked))
     settled.documents, settled.candidates, settled.verified = out.documents, out.candidates, out.verified
-    return settled.relabel(idx.__getitem__, int, [rows[p][0] for p in clustered.tolist()],
+    return settled.relabel(idx.__getitem__, lambda q: q, [rows[p][0] for p in clustered.tolist()],
                            [rows[p][1] for p in clustered.tolist()])
 
 
