@@ -15,8 +15,8 @@ class DedupConfig:
     every candidate is verified, so precision comes from verification, not from the banding; 40x3
     loses 3 points of recall on heavily edited copies, 30x4 nine),
     each bucket member linked to the bucket's first member and the 2 before it, not to every member
-    (linear work in the bucket's size; the same clusters as all pairs on the labelled sets, where the
-    first and 1 before already are),
+    (linear work in the bucket's size; on the labelled sets the first and the one before already
+    give the clusters of all pairs, the second is a margin for buckets shared by chance),
     a bottom-k sketch of 256 shingle hashes per document for verification (exact for documents up
     to 256 distinct shingles, a tight estimate beyond), Jaccard >= 0.4 or containment >= 0.6.
     """

@@ -307,7 +307,7 @@ def _settle(idx: list[int], roots: np.ndarray, *blocks: Any) -> Any:
 
 
 # -- driver side: dedup -----------------------------------------------------------------------
-def distributed_clusters(ray: Any, signed: Any, rows: list[tuple], config: Any, *, count_candidates: bool = False) -> Any:
+def distributed_clusters(ray: Any, signed: Any, rows: list[tuple], config: Any, *, count_candidates: bool = False) -> Decisions:
     """The dedup `Decisions` by input index, as the local engine's, from the scalars of each signature
     on the driver.
 
@@ -316,7 +316,7 @@ def distributed_clusters(ray: Any, signed: Any, rows: list[tuple], config: Any, 
     result's `candidates` is counted only with `count_candidates` (the edges would come to the
     driver); a run reports none of it.
     """
-    from cleaner.dedup import Decisions, Signature, UnionFind, exact_links
+    from cleaner.dedup import Signature, UnionFind, exact_links
 
     out = Decisions(documents=len(rows))
     if config.mode == "none" or not rows:
@@ -366,7 +366,7 @@ def distributed_clusters(ray: Any, signed: Any, rows: list[tuple], config: Any, 
                            [rows[p][1] for p in clustered.tolist()])
 
 
-def _decide(ray: Any, dedup: Any, final: Any, signed: list[tuple]) -> Any:
+def _decide(ray: Any, dedup: Any, final: Any, signed: list[tuple]) -> Decisions:
     """`DedupStage.resolve` with the clustering distributed: the same keys, the same decisions.
     `signed`: (idx, id, source, exact | None, size, length, banded) of each signed document."""
     from cleaner.dedup import key_order
