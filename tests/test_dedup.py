@@ -95,9 +95,9 @@ def dedup(docs: dict[str, str], order=None, config: DedupConfig = DedupConfig())
 def test_copies_merge_into_the_most_complete_text():
     result = dedup(corpus())
     # the headline copy holds every word of the story plus a headline: it is the most complete text
-    rep = result.representative_of("story")
+    rep = result.representative("story")
     assert {d["id"] for d in result.duplicates_of(rep)} == {"story", *COPIES} - {rep}
-    assert all(result.representative_of(c) == rep for c in COPIES)
+    assert all(result.representative(c) == rep for c in COPIES)
     assert rep == "copy-headline"
     assert result.keep(rep) and not any(result.keep(k) for k in {"story", *COPIES} - {rep})
     assert result.clusters == 1 and result.dropped == len(COPIES)
@@ -132,7 +132,7 @@ def test_exact_copy_after_normalisation():
     for mode in ("exact", "near"):
         result = dedup(docs, config=DedupConfig(mode=mode))
         assert result.clusters == 1 and result.exact_dropped == 1
-        rep = result.representative_of("a")
+        rep = result.representative("a")
         assert result.duplicates_of(rep)[0]["similarity"] == 1.0
 
 
@@ -141,11 +141,11 @@ def test_modes():
     assert dedup(docs, config=DedupConfig(mode="none")).dropped == 0
     exact = dedup(docs, config=DedupConfig(mode="exact"))
     # re-wrapping and curly quotes fold away; chrome, headline, truncation and edits do not
-    assert exact.dropped == 1 and exact.representative_of("copy-rewrapped-curly") == exact.representative_of("story")
+    assert exact.dropped == 1 and exact.representative("copy-rewrapped-curly") == exact.representative("story")
     assert exact.candidates == 0
     near = dedup(docs)
     assert near.dropped == len(COPIES)
-    sims = {d["id"]: d["similarity"] for d in near.duplicates_of(near.representative_of("story"))}
+    sims = {d["id"]: d["similarity"] for d in near.duplicates_of(near.representative("story"))}
     assert sims["story"] == sims["copy-rewrapped-curly"]
     with pytest.raises(ValueError):
         DedupConfig(mode="fuzzy")
@@ -186,7 +186,7 @@ def test_empty_and_tiny_texts():
     docs = {"empty": "", "punct": "***", "one": "Hello.", "one-again": "hello", "two": "Goodbye"}
     result = dedup(docs)
     assert result.keep("empty") and result.keep("punct") and result.keep("two")
-    assert result.representative_of("one") == result.representative_of("one-again")
+    assert result.representative("one") == result.representative("one-again")
 
 
 def test_duplicate_keys_are_an_error():
@@ -218,3 +218,65 @@ def test_the_engine_signature_store_resolves_like_the_list():
         assert a.keep(idx) == b.keep(idx)
         assert a.representative(idx) == b.representative(idx)
         assert a.duplicates_of(idx) == b.duplicates_of(idx)
+
+
+def test_a_bucket_yields_a_bounded_number_of_edges_that_connect_it():
+    """A bucket of s documents gives at most (1 + neighbours)(s - 1) edges, i < j, none repeated, and
+    they connect the bucket; other buckets are not linked to it."""
+    import numpy as np
+
+    from cleaner.dedup import UnionFind, band_edges
+
+    rng = random.Random(3)
+    owners = list(range(1500))
+    rng.shuffle(owners)
+    keys = [7] * 1000 + [9] * 499 + [11]            # buckets of 1000, 499 and 1 documents
+    edges = band_edges(np.asarray(keys, dtype=np.uint64), np.asarray(owners, dtype=np.int64), 2)
+    assert len(edges) <= 3 * 999 + 3 * 498
+    assert (edges[:, 0] < edges[:, 1]).all()
+    assert len({tuple(e) for e in edges.tolist()}) == len(edges)
+    per_doc = np.bincount(edges[:, 1], minlength=1500)
+    assert per_doc.max() <= 3                        # each member: the bucket's first and the 2 before it
+    uf = UnionFind(1500)
+    for i, j in edges.tolist():
+        uf.union(i, j)
+    roots = uf.roots()
+    assert len(set(roots[owners[:1000]].tolist())) == 1 and len(set(roots[owners[1000:1499]].tolist())) == 1
+    assert roots[owners[0]] != roots[owners[1000]] and roots[owners[1499]] == owners[1499]
+
+
+LONG_STORY = [" ".join(STORY.split("\n")[:3]), " ".join(STORY.split("\n")[3:])]   # two prose paragraphs
+
+
+def test_a_big_cluster_of_near_identical_documents_costs_linear_candidates():
+    """400 copies of one text, each with its own closing line: one cluster, its representative the
+    most complete copy (smallest key on ties), a few candidate edges per document, not 400 * 399 / 2 pairs;
+    the same decisions whatever the input order."""
+    docs = {f"copy-{i:03d}": "\n".join(LONG_STORY + [f"Filed by correspondent number {i} from the river desk."])
+            for i in range(400)}
+    result = dedup(docs)
+    assert result.clusters == 1 and result.dropped == 399
+    [rep] = [k for k in docs if result.keep(k)]
+    assert rep == "copy-000"                         # all as complete (as many words): the smallest key
+    assert result.candidates <= 3 * 399 * DedupConfig().bands
+    assert result.candidates < 4 * 400               # in practice the buckets agree across bands
+    names = list(docs)
+    random.Random(1).shuffle(names)
+    again = dedup(docs, order=names)
+    assert [again.keep(k) for k in docs] == [result.keep(k) for k in docs]
+    assert again.duplicates_of(rep) == result.duplicates_of(rep)
+
+
+def test_a_chain_of_near_copies_is_one_cluster():
+    """A ~ B and B ~ C, while A and C alone are not near: transitive, one cluster of three; an
+    unrelated text sharing their words is not pulled in."""
+    sentences = STORY.split("\n") + [r.split("\n", 1)[1] for r in REPORTS]
+    a, b, c = " ".join(sentences[0:5]), " ".join(sentences[2:7]), " ".join(sentences[4:9])
+    config = DedupConfig()
+    sa, sb, sc = (signature(t, config=config) for t in (a, b, c))
+    from cleaner.dedup import is_near
+
+    assert is_near(sa, sb, config) and is_near(sb, sc, config) and not is_near(sa, sc, config)
+    result = dedup({"a": a, "b": b, "c": c, "report-4": REPORTS[4]})     # (c holds reports 0-3)
+    assert result.clusters == 1 and result.dropped == 2 and result.keep("report-4")
+    assert result.representative("a") == result.representative("c")

@@ -3,6 +3,7 @@ of a seed with other chrome and re-wrapped paragraphs merges into it, and the re
 depend on worker count or input order."""
 from __future__ import annotations
 
+import json
 import shutil
 import textwrap
 
@@ -58,3 +59,26 @@ def test_same_clusters_for_any_jobs_and_reversed_input_order(run_cli, tmp_path, 
     assert forward == parallel
     key = lambda recs: sorted((r["id"], r["text"], tuple(d["id"] for d in r["duplicates"])) for r in recs)  # noqa: E731
     assert key(backward) == key(forward)
+
+
+def test_a_big_cluster_of_near_identical_pages_is_one_record(run_cli, tmp_path):
+    """300 copies of one article, each with its own closing line, beside a few other articles: one
+    record stands for the 300 and names the 299 it replaced, the others stay; -j 1 and -j 2 agree."""
+    seeds = sorted(SEEDS.glob("*.txt"))
+    article = [l for l in seeds[0].read_text(encoding="utf-8").split("\n") if len(l) > 200][:4]
+    assert len(article) >= 2
+    src = tmp_path / "copies"
+    src.mkdir()
+    with open(src / "copies.jsonl", "w", encoding="utf-8") as f:
+        for i in range(300):
+            closing = f"Reported by desk {i} of the evening edition, corrections welcome."
+            f.write(json.dumps({"id": f"copy-{i:03d}", "text": "\n".join(article + [closing])}) + "\n")
+    for p in seeds[1:]:
+        shutil.copy(p, src / p.name)
+    one = clean(run_cli, tmp_path, src, jobs="1")
+    two = clean(run_cli, tmp_path, src, jobs="2")
+    assert one == two
+    copies = [r for r in one if r["id"].startswith("copy-")]
+    assert [r["id"] for r in copies] == ["copy-000"]
+    assert sorted(d["id"] for d in copies[0]["duplicates"]) == [f"copy-{i:03d}" for i in range(1, 300)]
+    assert len(one) == 1 + len(seeds) - 1

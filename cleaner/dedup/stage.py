@@ -1,66 +1,20 @@
 """The dedup stage as the engines see it: `signature(doc, counts)` per document in workers, then
-`resolve([(index, sig), ...])` once over all signatures, giving what to keep and what each kept
-document replaced. Keys are (document id, source) so that the representative's tie-break, and so
-the kept record, never depends on input order or worker count.
+`resolve_store(store)` (or `resolve([(index, sig), ...])`) once over all signatures, giving the
+`Decisions`: what to keep and what each kept document replaced. Keys are (document id, source) so
+that the representative's tie-break, and so the kept record, never depends on input order or worker
+count.
 """
 from __future__ import annotations
 
 from typing import Any
 
-from cleaner.dedup.cluster import find_clusters
+from cleaner.dedup.cluster import cluster_table
 from cleaner.dedup.config import DedupConfig
+from cleaner.dedup.decide import Decisions
 from cleaner.dedup.normalise import template_keys_from
 from cleaner.dedup.signature import signature
+from cleaner.dedup.table import SignatureList, key_order
 from cleaner.document import Document
-
-
-class Resolution:
-    """Dedup decisions by spool index (only the documents in clusters are held)."""
-
-    def __init__(self, result: Any = None, index_of: dict[Any, int] | None = None, ids: dict[Any, str] | None = None):
-        self.clusters, self.dropped = (result.clusters, result.dropped) if result is not None else (0, 0)
-        self._rep: dict[int, str] = {}
-        self._dups: dict[int, list[dict]] = {}
-        for key, idx in (index_of or {}).items():
-            if result.keep(key):
-                dups = result.duplicates_of(key)
-                if dups:
-                    self._dups[idx] = [{"id": ids[d["id"]], "source": d["source"], "similarity": d["similarity"]} for d in dups]
-            else:
-                self._rep[idx] = ids[result.representative_of(key)]
-
-    @classmethod
-    def from_store(cls, store: Any, clusters: Any, order: list[int]) -> "Resolution":
-        """From `SignatureStore.cluster`: positions -> store rows -> spool indices, ids, sources.
-        Only store rows and similarities are held; ids, sources and the `duplicates` dicts are
-        looked up when a record asks for them (the store's id and source lists stay alive)."""
-        out = cls()
-        out.clusters, out.dropped = clusters.clusters, clusters.dropped
-        idx = store.idx
-        out._ids, out._sources = store.ids, store.sources
-        out._rep_rows = {idx[order[pos]]: order[rep] for pos, rep in clusters.replaced_by.items()}
-        out._dup_rows = {idx[order[rep]]: [(order[p], sim) for p, sim in dups] for rep, dups in clusters.duplicates.items()}
-        return out
-
-    _rep_rows: dict[int, int] | None = None
-    _dup_rows: dict[int, list[tuple[int, float]]] | None = None
-
-    def keep(self, idx: int) -> bool:
-        if self._rep_rows is not None:
-            return idx not in self._rep_rows
-        return idx not in self._rep
-
-    def representative(self, idx: int) -> str:
-        if self._rep_rows is not None:
-            row = self._rep_rows.get(idx)
-            return "" if row is None else self._ids[row]
-        return self._rep.get(idx, "")
-
-    def duplicates_of(self, idx: int) -> list[dict]:
-        if self._dup_rows is not None:
-            ids, sources = self._ids, self._sources
-            return [{"id": ids[r], "source": sources[r], "similarity": sim} for r, sim in self._dup_rows.get(idx, ())]
-        return self._dups.get(idx, [])
 
 
 class DedupStage:
@@ -84,23 +38,19 @@ class DedupStage:
 
         return SignatureStore()
 
-    def resolve_store(self, store: Any) -> Resolution:
-        """`resolve` over a SignatureStore: the same decisions, in compact memory."""
-        clusters, order = store.cluster(self.config)
-        return Resolution.from_store(store, clusters, order)
+    def resolve_store(self, store: Any) -> Decisions:
+        """The decisions by spool index over a SignatureStore (compact memory)."""
+        return store.decide(self.config)
 
-    def resolve(self, items: list[tuple[int, Any]]) -> Resolution:
-        index_of: dict[Any, int] = {}
-        ids: dict[Any, str] = {}
-        rows = []
-        for idx, (doc_id, source, sig) in items:
-            key = (doc_id, source)
-            if key in index_of:               # the same input given twice: keep keys unique, stably
-                key = (doc_id, f"{source}\x1f{idx}")
-            index_of[key] = idx
-            ids[key] = doc_id
-            rows.append((key, sig, source))
-        return Resolution(find_clusters(rows, self.config), index_of, ids)
+    def resolve(self, items: list[tuple[int, Any]]) -> Decisions:
+        """The decisions by index over `[(index, signature(doc, counts)), ...]` (the same as
+        `resolve_store` over a store holding them)."""
+        indexes = [idx for idx, _ in items]
+        ids = [sig[0] for _, sig in items]
+        sources = [sig[1] for _, sig in items]
+        order = key_order(ids, sources, indexes)
+        decisions = cluster_table(SignatureList([items[r][1][2] for r in order]), self.config)
+        return decisions.relabel(lambda p: indexes[order[p]], order.__getitem__, ids, sources)
 
 
 def make_stage(mode: str, near_threshold: float | None = None) -> DedupStage | None:

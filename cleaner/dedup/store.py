@@ -1,4 +1,4 @@
-"""The dedup signatures of a whole run, compact: what `DedupStage.resolve_store` clusters.
+"""The dedup signatures of a whole run, compact: what `DedupStage.resolve_store` decides over.
 
 Per document in memory: its spool index, id and source (the tie-break key and what a record's
 `duplicates` names), the exact hash, the story size and word count, and its LSH band keys (8 bytes a
@@ -16,8 +16,10 @@ from typing import Any
 
 import numpy as np
 
-from cleaner.dedup.cluster import Clusters, _Table, cluster_table
+from cleaner.dedup.cluster import cluster_table
+from cleaner.dedup.decide import Decisions
 from cleaner.dedup.signature import Signature
+from cleaner.dedup.table import SignatureTable, key_order
 
 
 class SignatureStore:
@@ -71,28 +73,20 @@ class SignatureStore:
     def close(self) -> None:
         self._file.close()
 
-    def cluster(self, config: Any) -> tuple[Clusters, list[int]]:
-        """Cluster in key order ((id, source), a repeated pair made unique by its spool index as
-        `DedupStage.resolve` does); returns the clusters by position and each position's row."""
+    def cluster(self, config: Any) -> tuple[Decisions, list[int]]:
+        """Cluster in key order (`key_order`); returns the decisions by position and each position's row."""
         self._file.flush()
-        ids, sources = self.ids, self.sources
-        # sorted() is stable: rows with the same (id, source) stay in spool order, so the first of
-        # them keeps its key and the later ones take `source<US>spool index` (DedupStage.resolve's rule).
-        order = sorted(range(len(ids)), key=lambda r: (ids[r], sources[r]))
-        renamed = {b: (ids[b], f"{sources[b]}\x1f{self.idx[b]}") for a, b in zip(order, order[1:])
-                   if ids[a] == ids[b] and sources[a] == sources[b]}
-        if renamed:
-            def key(r: int) -> tuple[str, str]:
-                return renamed.get(r) or (ids[r], sources[r])
-
-            order = sorted(range(len(ids)), key=key)
-            for a, b in zip(order, order[1:]):
-                if key(a) == key(b):
-                    raise ValueError(f"duplicate document key {key(a)!r}")
+        order = key_order(self.ids, self.sources, self.idx)
         return cluster_table(_StoreTable(self, order), config), order
 
+    def decide(self, config: Any) -> Decisions:
+        """The decisions by spool index; a record's ids and sources are read from this store's lists."""
+        decisions, order = self.cluster(config)
+        idx = self.idx
+        return decisions.relabel(lambda p: idx[order[p]], order.__getitem__, self.ids, self.sources)
 
-class _StoreTable(_Table):
+
+class _StoreTable(SignatureTable):
     """A SignatureStore seen in key order (position p is store row order[p])."""
 
     def __init__(self, store: SignatureStore, order: list[int]) -> None:
@@ -124,7 +118,3 @@ class _StoreTable(_Table):
     def size_length(self, i: int) -> tuple[int, int]:
         row = self.order[i]
         return self.store.size[row], self.store.length[row]
-
-    def exact(self, i: int) -> int | None:
-        row = self.order[i]
-        return self.store.exact[row] if self.store.has_exact[row] else None

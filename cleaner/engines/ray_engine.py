@@ -13,10 +13,11 @@ Shape of a run; the driver holds per-input and per-document scalars, never docum
   phase B    `map_batches` of the steps that need the counts, plus the dedup signature
   dedup      the driver gets each signed document's key, exact hash, size and length (no sketches):
              sorts by key, links exact copies; workers turn the banded documents' signatures into
-             (band, key, position) rows, one task per group of bands pairs the documents sharing a
-             bucket and verifies those candidates; union-find on the driver; a task settles the
-             clusters (representative, similarities: `settle_components`, the local engine's rule)
-             over the signatures of clustered documents only
+             (band, key, position) rows, one task per group of bands links the documents sharing a
+             bucket (`band_edges`: a bounded number of edges a document) and verifies
+             those candidates (`link_verified`); union-find on the driver; a task settles the
+             clusters (representative, similarities: `settle`, the local engine's rule) over the
+             signatures of clustered documents only; the result is the local engine's `Decisions`
   records    `-o DIR/`: workers measure every kept record, the driver cuts the shards where
              `ShardWriter` would, and one task per shard writes it (ray_io.py); other outputs stream
              the records to the driver in input order, as before
@@ -34,8 +35,9 @@ from typing import Any, Callable, Iterable, Iterator
 import numpy as np
 
 from cleaner.document import Document
+from cleaner.dedup import Decisions
 from cleaner.engines.phase import make_deduper
-from cleaner.engines.ray_io import Decisions, node_id, write_shards
+from cleaner.engines.ray_io import node_id, write_shards
 from cleaner.engines.ray_setup import ensure_ray, guarded
 from cleaner.engines.ray_tasks import BATCH, add_index, line_counts, read_phase_a, run_phase_b
 from cleaner.engines.run import count_clusters, release
@@ -92,34 +94,34 @@ def _signature_table(position: np.ndarray, *blocks: Any) -> dict[int, Any]:
 
 def _band_group(part: int, parts: int, sigs: dict, config: Any, want_candidates: bool,
                 *blocks: Any) -> tuple[np.ndarray, np.ndarray]:
-    """One group of bands (band % parts == part): candidate pairs within its buckets, verified.
+    """One group of bands (band % parts == part): candidate edges within its buckets, verified.
 
-    Returns (verified pairs, candidate pairs if wanted, else none) for those bands. Each band is
-    independent, so the bands are the shuffle key; `blocks` are the (band, key, owner) tables of
-    the band-row map. Candidates grow with the square of the corpus (unrelated documents that share
-    a band by chance): only the verified pairs, a few per duplicate, go back to the driver.
+    Returns (verified edges that join components, candidate edges if wanted, else none) for those
+    bands. Each band is independent, so the bands are the shuffle key; `blocks` are the (band, key,
+    owner) tables of the band-row map. An edge whose ends the group's verified edges already join
+    is not verified (it would not change the components), so at most one edge a document goes back.
     """
-    from cleaner.dedup.cluster import _near, _pairs_in_buckets
+    from cleaner.dedup import UnionFind, as_codes, band_edges, from_codes, link_verified
 
     band = np.concatenate([b.column("band").to_numpy() for b in blocks]) if blocks else np.empty(0, np.int64)
     key = np.concatenate([b.column("key").to_numpy() for b in blocks]) if blocks else np.empty(0, np.uint64)
     owner = np.concatenate([b.column("owner").to_numpy() for b in blocks]) if blocks else np.empty(0, np.int64)
-    chunks = []
+    n = int(owner.max()) + 1 if owner.size else 1
+    codes = np.empty(0, np.int64)
     for b in range(part, config.bands, parts):
         mine = band == b
-        found = _pairs_in_buckets(np.ascontiguousarray(key[mine]), np.ascontiguousarray(owner[mine]))
-        if found:
-            chunks.append(np.unique(np.concatenate(found), axis=0))
-    if not chunks:
-        return np.empty((0, 2), np.int64), np.empty((0, 2), np.int64)
-    candidates = np.unique(np.concatenate(chunks), axis=0)
-    keep = np.fromiter((_near(sigs[i], sigs[j], config) for i, j in candidates.tolist()), dtype=bool, count=len(candidates))
-    return candidates[keep], (candidates if want_candidates else np.empty((0, 2), np.int64))
+        found = band_edges(np.ascontiguousarray(key[mine]), np.ascontiguousarray(owner[mine]), config.bucket_neighbours)
+        codes = np.union1d(codes, as_codes(found, n))
+    candidates = from_codes(codes, n)
+    joined = link_verified(candidates, sigs.__getitem__, config, UnionFind(n))
+    verified = np.asarray(joined, dtype=np.int64).reshape(-1, 2)
+    return verified, (candidates if want_candidates else np.empty((0, 2), np.int64))
 
 
-def _settle(keys: list, sources: list, idx: list[int], parent: list[int], *blocks: Any) -> dict[str, Any]:
-    """`settle_components` over the clustered documents only (whole components), in a task."""
-    from cleaner.dedup.cluster import DedupResult, _UnionFind, settle_components
+def _settle(idx: list[int], roots: np.ndarray, *blocks: Any) -> Any:
+    """`settle` over the clustered documents only (whole components), in a task: decisions by their
+    position in `idx` (input indexes, in key order)."""
+    from cleaner.dedup import SignatureList, settle
 
     want = {i: p for p, i in enumerate(idx)}
     sigs: list[Any] = [None] * len(idx)
@@ -127,32 +129,28 @@ def _settle(keys: list, sources: list, idx: list[int], parent: list[int], *block
         for i, sig in zip(block.column("idx").to_pylist(), block.column("sig").to_pylist()):
             if i in want:
                 sigs[want[i]] = pickle.loads(sig)[2]
-    uf = _UnionFind(len(idx))
-    uf.parent = list(parent)
-    result = settle_components(DedupResult(), [(k, s, src) for k, s, src in zip(keys, sigs, sources)], uf)
-    return {"clusters": result.clusters, "dropped": result.dropped, "exact_dropped": result.exact_dropped,
-            "replaced_by": result._replaced_by, "duplicates": result._duplicates}
+    return settle(SignatureList(sigs), roots)
 
 
 # -- driver side: dedup -----------------------------------------------------------------------
-def distributed_clusters(ray: Any, signed: Any, rows: list[tuple], config: Any, *, count_candidates: bool = False) -> Any:
-    """Cluster like `find_clusters`, from the scalars of each signature on the driver.
+def distributed_clusters(ray: Any, signed: Any, rows: list[tuple], config: Any, *, count_candidates: bool = False) -> Decisions:
+    """The dedup `Decisions` by input index, as the local engine's, from the scalars of each signature
+    on the driver.
 
-    `rows`: (key, source, idx, exact | None, size, length, banded) sorted by key; `signed`: a
-    dataset with the pickled signatures (column `sig`) by input index (column `idx`). The result's
-    `candidates` is counted only with `count_candidates` (the pairs would come to the driver); a run
-    reports none of it.
+    `rows`: (id, source, idx, exact | None, size, length, banded) in key order (`key_order`);
+    `signed`: a dataset with the pickled signatures (column `sig`) by input index (column `idx`). The
+    result's `candidates` is counted only with `count_candidates` (the edges would come to the
+    driver); a run reports none of it.
     """
-    from cleaner.dedup.cluster import DedupResult, _exact_groups, _UnionFind
-    from cleaner.dedup.signature import Signature
+    from cleaner.dedup import Signature, UnionFind, exact_links
 
-    result = DedupResult(documents=len(rows))
+    out = Decisions(documents=len(rows))
     if config.mode == "none" or not rows:
-        return result
-    light = [Signature(r[3], r[4], r[5], b"", b"") for r in rows]      # what _exact_groups reads
-    links, leaders = _exact_groups(light)
+        return out
+    light = [Signature(r[3], r[4], r[5], b"", b"") for r in rows]      # what exact_links reads
+    links, leaders = exact_links(light)
     del light
-    uf = _UnionFind(len(rows))
+    uf = UnionFind(len(rows))
     for first, other in links:
         uf.union(first, other)
     size = max(r[2] for r in rows) + 1
@@ -174,55 +172,35 @@ def distributed_clusters(ray: Any, signed: Any, rows: list[tuple], config: Any, 
             results = [group.remote(p, parts, table, config, count_candidates, *blocks) for p in range(parts)]
             verified = np.concatenate([ray.get(v) for v, _ in results])
             if count_candidates:
-                result.candidates = len(np.unique(np.concatenate([ray.get(c) for _, c in results]), axis=0))
+                out.candidates = len(np.unique(np.concatenate([ray.get(c) for _, c in results]), axis=0))
             del results
             del table, blocks, member_rows
             for i, j in (np.unique(verified, axis=0) if len(verified) else verified).tolist():
-                if uf.find(i) != uf.find(j):
-                    uf.union(i, j)
-                    result.verified += 1
-    roots = np.fromiter((uf.find(i) for i in range(len(rows))), dtype=np.int64, count=len(rows))
+                out.verified += uf.union(i, j)
+    roots = uf.roots()
     clustered = np.flatnonzero(np.bincount(roots, minlength=len(rows))[roots] >= 2)
     if clustered.size == 0:
-        return result
-    local = {int(p): q for q, p in enumerate(clustered.tolist())}
-    parent = [local[int(roots[p])] for p in clustered.tolist()]
+        return out
     idx = [rows[p][2] for p in clustered.tolist()]
     mark = np.zeros(size, dtype=bool)
     mark[idx] = True
     picked = signed.select_columns(["idx", "sig"]).map_batches(
         _only, fn_kwargs={"idx_ref": [ray.put(mark)]}, batch_format="numpy").to_arrow_refs()
-    settled = ray.get(ray.remote(_settle).remote([rows[p][0] for p in clustered.tolist()],
-                                                 [rows[p][1] for p in clustered.tolist()], idx, parent, *picked))
-    result.clusters, result.dropped, result.exact_dropped = settled["clusters"], settled["dropped"], settled["exact_dropped"]
-    result._replaced_by, result._duplicates = settled["replaced_by"], settled["duplicates"]
-    return result
+    settled = ray.get(ray.remote(_settle).remote(idx, roots[clustered], *picked))
+    settled.documents, settled.candidates, settled.verified = out.documents, out.candidates, out.verified
+    return settled.relabel(idx.__getitem__, lambda q: q, [rows[p][0] for p in clustered.tolist()],
+                           [rows[p][1] for p in clustered.tolist()])
 
 
-def _decide(ray: Any, dedup: Any, final: Any, signed: list[tuple], size: int) -> Decisions:
-    """`DedupStage.resolve` with the clustering distributed: the same keys, the same decisions."""
-    seen: set = set()
-    rows = []
-    for idx, doc_id, source, exact, sz, length, banded in signed:
-        key = (doc_id, source)
-        if key in seen:                       # the same input given twice: keep keys unique, stably
-            key = (doc_id, f"{source}\x1f{idx}")
-        seen.add(key)
-        rows.append((key, source, idx, exact, sz, length, banded))
-    del seen
-    rows.sort(key=lambda r: r[0])
-    for a, b in zip(rows, rows[1:]):
-        if a[0] == b[0]:
-            raise ValueError(f"duplicate document key {a[0]!r}")
-    result = distributed_clusters(ray, final, rows, dedup.config)
-    index_of = {r[0]: r[2] for r in rows if r[0] in result._replaced_by or r[0] in result._duplicates}
-    del rows
-    dropped = {index_of[k]: rep[0] for k, rep in result._replaced_by.items()}
-    dups = {index_of[k]: [{"id": d["id"][0], "source": d["source"], "similarity": d["similarity"]} for d in v]
-            for k, v in result._duplicates.items() if v}
-    decisions = Decisions(size, dropped, dups)
-    decisions.clusters, decisions.dropped = result.clusters, result.dropped     # type: ignore[attr-defined]
-    return decisions
+def _decide(ray: Any, dedup: Any, final: Any, signed: list[tuple]) -> Decisions:
+    """`DedupStage.resolve` with the clustering distributed: the same keys, the same decisions.
+    `signed`: (idx, id, source, exact | None, size, length, banded) of each signed document."""
+    from cleaner.dedup import key_order
+
+    order = key_order([r[1] for r in signed], [r[2] for r in signed], [r[0] for r in signed])
+    rows = [(signed[r][1], signed[r][2], signed[r][0], *signed[r][3:]) for r in order]
+    del order
+    return distributed_clusters(ray, final, rows, dedup.config)
 
 
 # -- driver side: the run ---------------------------------------------------------------------
@@ -312,7 +290,7 @@ class _Run:
         if self.on_reject and drops:
             for doc in self._docs(ray, kinds=("drop",)):
                 self.on_reject(doc)
-        self.decisions = _decide(ray, dedup, final, signed, total) if dedup is not None and signed else None
+        self.decisions = _decide(ray, dedup, final, signed) if dedup is not None and signed else None
         del signed
         if self.decisions is not None:
             count_clusters(stats, self.decisions)
@@ -328,9 +306,12 @@ class _Run:
 
     def _reject_duplicates(self, ray: Any) -> None:
         d = self.decisions
-        if self.on_reject is None or d is None or not d.rep:
+        if self.on_reject is None or d is None or not d.replaced_by:
             return
-        for doc, idx in zip(self._docs(ray, marked=d.mask), sorted(d.rep)):
+        dropped = d.dropped_documents()
+        marked = np.zeros(dropped[-1] + 1, dtype=bool)
+        marked[dropped] = True
+        for doc, idx in zip(self._docs(ray, marked=marked), dropped):
             doc.drop_reason = f"duplicate of {d.representative(idx)}"
             self.on_reject(doc)
 
@@ -352,7 +333,7 @@ class _Run:
         """Workers write the shards into `writer`'s staging folder; the driver adds them in order."""
         self._reject_duplicates(ray)
         blocks = self.final.to_arrow_refs()          # the materialized blocks themselves, no copy
-        kept, languages, shards = write_shards(ray, blocks, self.decisions or Decisions(0), writer, shard_size, explain)
+        kept, languages, shards = write_shards(ray, blocks, self.decisions or Decisions(), writer, shard_size, explain)
         self.stats.documents_out += kept
         self.stats.languages.update(languages)
         self.trace["shards"].extend(shards)

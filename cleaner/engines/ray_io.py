@@ -19,6 +19,8 @@ from typing import Any, Iterator
 
 import numpy as np
 
+from cleaner.dedup import Decisions
+
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
 MEASURE_BLOCKS = 16  # blocks measured per task
 
@@ -30,27 +32,6 @@ def node_id() -> str:
         return ray.get_runtime_context().get_node_id()
     except Exception:  # noqa: BLE001  (outside a worker)
         return ""
-
-
-# -- decisions the driver broadcasts to the writers ----------------------------------------------
-class Decisions:
-    """What dedup decided, by input index, in a compact form (what `release` needs)."""
-
-    def __init__(self, size: int, dropped: dict[int, str] | None = None, duplicates: dict[int, list] | None = None):
-        self.mask = np.zeros(max(1, size), dtype=bool)
-        self.rep = dropped or {}
-        for idx in self.rep:
-            self.mask[idx] = True
-        self.dups = duplicates or {}
-
-    def keep(self, idx: int) -> bool:
-        return not (idx < self.mask.size and self.mask[idx])
-
-    def representative(self, idx: int) -> str:
-        return self.rep.get(idx, "")
-
-    def duplicates_of(self, idx: int) -> list[dict]:
-        return [dict(d) for d in self.dups.get(idx, ())]
 
 
 def _rows(blocks: tuple, columns: list[str]) -> Iterator[tuple]:
