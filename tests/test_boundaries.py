@@ -268,8 +268,8 @@ def test_every_file_in_a_folder_is_read_or_counted_with_its_reason(tmp_path, run
     assert skipped == {
         str(src / ".git"): "skipped: hidden folder",
         str(src / ".hidden"): "skipped: hidden file",
-        str(src / "blob"): "skipped: binary data, not text (its name gives no known kind)",
-        str(src / "image.png"): "skipped: binary data, not text (its name gives no known kind)",
+        str(src / "blob"): "skipped: binary data, not text",
+        str(src / "image.png"): "skipped: binary data, not text",
         str(src / "passwd"): "skipped: symlink points outside the input folder",
     }
     s = _stats(out.with_name("c.jsonl.stats.json"))

@@ -285,7 +285,7 @@ def _first_json(path: Path, *, whole: bool) -> Any:
     return orjson.loads(data) if data.strip() else None
 
 
-def check_report_output(out: str, corpus: str, stats: str | None) -> None:
+def check_report_output(out: str, corpus: str, stats: str | Path | None) -> None:
     """`cleaner report -o OUT`: a regular file (or none yet) that is neither the corpus nor its stats."""
     check_output_file(out, "-o")
     fid = _file_id(out)

@@ -176,7 +176,7 @@ def _file_in_walk(fp: Path, walk: Walk, roots: tuple[str, ...], *, folder: bool)
         return _skipped(display, f"{what}, not a regular file", "not-a-file")
     kind = kind_of(fp.name) or sniff_kind(fp)
     if kind == "binary":
-        return _skipped(display, "binary data, not text (its name gives no known kind)", "binary")
+        return _skipped(display, "binary data, not text", "binary")
     return Input(fp, display, kind)
 
 
