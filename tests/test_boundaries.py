@@ -439,3 +439,19 @@ def test_unsupported_output_names_are_refused_with_the_supported_forms(tmp_path,
     for form in (".jsonl", ".jsonl.gz", ".jsonl.zst", ".parquet", "DIR/", "{shard}", "- (standard output)"):
         assert form in err
     assert sorted(os.listdir(tmp_path)) == ["in"]
+
+
+def test_both_engines_see_the_same_skips(tmp_path):
+    """The Ray engine plans segments where the local engine reads items: the skips are the same items."""
+    from cleaner.sinks.guard import guard_run
+    from cleaner.sinks.target import parse_output
+    from cleaner.sources.plan import plan_segments, read_segment
+    from cleaner.sources.read import iter_items
+
+    src = tmp_path / "mix"
+    _mixed(src, tmp_path / "passwd")
+    inputs = guard_run([str(src)], parse_output(str(src / "out" / "c.jsonl")))
+    planned = [i for seg in plan_segments(inputs) for i in read_segment(seg)]
+    read = list(iter_items(inputs))
+    assert [repr(i) for i in planned] == [repr(i) for i in read]
+    assert sum(type(i).__name__ == "Failure" for i in read) == 5

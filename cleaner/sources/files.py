@@ -1,5 +1,13 @@
 """Finding inputs (files, directories, globs, URLs), telling their kind, and opening them decompressed.
 
+Every file under an input folder is read or skipped with its reason (a Failure, so both engines
+count it and the summary shows it): a name with no known extension is sniffed (HTML, WARC, JSON,
+JSONL, Parquet, else text; binary data is skipped); hidden files and folders, symlinks that lead
+out of the folders the user named, named pipes, sockets and devices, and unreadable folders are
+skipped, one line each. Symlinked folders are never followed (no loops): when they point inside the
+named folders their files are read where they really are. The run's own outputs (`Walk`) are left
+out without a word: they are not the user's inputs.
+
 Compression is told by magic bytes, not by name; the decompressed stream is capped so that a
 compression bomb stops early instead of filling memory or disk.
 """
