@@ -35,7 +35,7 @@ class OutputRefused(ConfigError):
 
 @dataclass(frozen=True)
 class Output:
-    flag: str      # how the user named it: "-o", "--stats", "--rejects"
+    flag: str      # how the user named it: "-o", "--stats", "--rejects" ("the stats file" beside the corpus)
     path: str
     role: str      # "corpus" | "stats" | "rejects" | "manifest"
 
@@ -97,9 +97,8 @@ def outputs_of(target: Target, stats: str | None, rejects: str | None) -> list[O
         outs.append(Output("-o", str(target.shards.manifest), "manifest"))
     elif target.kind != "stdout":
         outs.append(Output("-o", target.output, "corpus"))
-    stats = stats or target.stats
-    if stats:
-        outs.append(Output("--stats", stats, "stats"))
+    if stats or target.stats:
+        outs.append(Output("--stats" if stats else "the stats file", stats or target.stats, "stats"))
     if rejects:
         outs.append(Output("--rejects", rejects, "rejects"))
     return outs
