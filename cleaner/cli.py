@@ -157,6 +157,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     from cleaner.report import build_report
 
     out = args.output or str(Path(args.corpus).with_suffix(".html"))
+    from cleaner.report import default_stats_path
+    from cleaner.sinks.guard import check_report_output   # a regular file, not the corpus or stats (exit 2)
+
+    check_report_output(out, args.corpus, args.stats or default_stats_path(Path(args.corpus)))
     build_report(args.corpus, out, stats_path=args.stats)
     print(f"report written to {out}", file=sys.stderr)
     return EXIT_OK

@@ -84,7 +84,7 @@ def test_parquet_rows_are_documents_like_jsonl_records(tmp_path):
 def test_parquet_found_in_folders_and_by_sniffing(tmp_path):
     write_parquet(tmp_path / "data.parquet")
     os.link(tmp_path / "data.parquet", tmp_path / "no_extension")
-    assert sum(isinstance(i, Document) for i in items(tmp_path)) == 4        # the folder: only data.parquet
+    assert sum(isinstance(i, Document) for i in items(tmp_path)) == 8        # the folder: both, no_extension sniffed
     assert sum(isinstance(i, Document) for i in items(tmp_path / "no_extension")) == 4   # PAR1 magic
 
 

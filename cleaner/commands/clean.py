@@ -60,6 +60,9 @@ def run_clean(inputs: list[Any], args: argparse.Namespace, options: dict[str, An
         target = parse_output(args.output)
     except ValueError as e:
         raise ConfigError(str(e)) from None
+    from cleaner.sinks.guard import guard_run   # outputs checked (exit 2) and kept out of the inputs
+
+    inputs = guard_run(inputs, target, stats=args.stats, rejects=args.rejects)
     shard_size = getattr(args, "shard_size", None)
     if shard_size is not None and target.kind != "shards":
         raise ConfigError(f"--shard-size needs sharded output: -o DIR/ or a {{shard}} pattern, not {args.output}")
@@ -90,7 +93,8 @@ def run_clean(inputs: list[Any], args: argparse.Namespace, options: dict[str, An
         if bar is not None:
             bar.close()
     stats = pipe.stats.to_dict()
-    write_json(stats, stats_path)
+    if stats_path:                 # standard output has no stats file unless --stats names one
+        write_json(stats, stats_path)
     if not args.quiet:
         print(summary(stats, target.describe(sink)) + coverage_note(stats, pipe.steps), file=sys.stderr)
     nothing = stats["documents_in"] == 0 and stats["failures_total"] > 0

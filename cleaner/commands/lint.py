@@ -158,6 +158,9 @@ def cmd_corpus(seeds: str, output: str) -> int:
     from cleaner.cli import main
 
     out = Path(output)
+    from cleaner.sinks.guard import check_output_file   # not a device, pipe or link (reading one could block)
+
+    check_output_file(output)
     before = out.read_bytes() if out.exists() else None
     code = main(["clean", seeds, "-o", output, "--quiet"])
     if code != 0:

@@ -5,15 +5,18 @@
 - `DIR/` (a trailing slash, or an existing folder): size-bounded shards `DIR/part-00000.jsonl.zst`…
   with `DIR/manifest.json` (shards.py);
 - a pattern holding `{shard}`, e.g. `out/en-{shard}.jsonl.gz` or `out/{shard}.parquet`: shards named
-  by it, with `out/en.manifest.json`.
+  by it, with `out/en.manifest.json`;
+- `-`: JSONL on standard output (no checkpoint, and no stats file unless `--stats` names one).
 
-Every sink takes records (dicts) in corpus order and writes atomically: nothing appears at the
-target unless the run completes.
+Any other name (`x.csv`, `x.txt`, `x.json`, no extension) is refused: the output would not be what
+its name says. Every file sink takes records (dicts) in corpus order and writes atomically: nothing
+appears at the target unless the run completes.
 """
 from __future__ import annotations
 
 import os
 import re
+import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,12 +25,18 @@ from typing import Any, Iterator
 from cleaner.sinks.shards import DEFAULT_SHARD_SIZE, ShardSpec, ShardWriter
 
 
+STDOUT = "-"
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst", ".jsonl.zstd", ".ndjson", ".ndjson.gz", ".ndjson.zst")
+FORMS = ("FILE.jsonl, FILE.jsonl.gz, FILE.jsonl.zst, FILE.parquet, DIR/ (shards), a pattern with {shard} "
+         "(e.g. out/part-{shard}.jsonl.zst), or - (standard output)")
+
+
 @dataclass(frozen=True)
 class Target:
-    kind: str                         # "jsonl" | "parquet" | "shards"
+    kind: str                         # "jsonl" | "parquet" | "shards" | "stdout"
     output: str                       # -o as given
-    stats: str                        # the default stats path
-    checkpoint: str                   # the checkpoint's base path (the engine adds `.ckpt`)
+    stats: str                        # the default stats path ("" for standard output: none)
+    checkpoint: str | None            # the checkpoint's base path (the engine adds `.ckpt`); None: no checkpoint
     shards: ShardSpec | None = None
 
     def describe(self, written: Any = None) -> str:
@@ -35,6 +44,8 @@ class Target:
         if self.kind == "shards" and written is not None:
             n = len(written.shards)
             return f"{self.output} ({n} shard{'s' if n != 1 else ''}, {self.shards.manifest.name})"  # type: ignore[union-attr]
+        if self.kind == "stdout":
+            return "standard output"
         return self.output
 
 
@@ -43,11 +54,19 @@ def is_folder_output(output: str) -> bool:
 
 
 def parse_output(output: str) -> Target:
-    """The Target for `-o OUTPUT`; ValueError with a one-line reason for a pattern that cannot work."""
+    """The Target for `-o OUTPUT`; ValueError with a one-line reason for a name that cannot work."""
+    if output == STDOUT:
+        return Target("stdout", output, "", None)
     if "{shard}" in output or is_folder_output(output):
         spec = ShardSpec.parse(output)
         return Target("shards", output, str(spec.stats), spec.checkpoint, spec)
-    kind = "parquet" if output.lower().endswith(".parquet") else "jsonl"
+    low = output.lower()
+    if low.endswith(".parquet"):
+        kind = "parquet"
+    elif low.endswith(JSONL_SUFFIXES):
+        kind = "jsonl"
+    else:
+        raise ValueError(f"-o {output}: not a form cleaner writes; use {FORMS}")
     return Target(kind, output, f"{output}.stats.json", output)
 
 
@@ -62,6 +81,35 @@ class _JsonlSink:
         self.records += 1
 
 
+class _StdoutStream:
+    """Standard output for the corpus: buffered, flushed when the run completes. A reader that goes
+    away (`| head`) ends the run quietly instead of with a broken-pipe traceback."""
+
+    def __init__(self, out: Any):
+        self._out = out
+
+    def write(self, data: bytes) -> None:
+        try:
+            self._out.write(data)
+        except BrokenPipeError:
+            _quiet_stdout()
+            raise SystemExit(1) from None   # as the Python docs advise for SIGPIPE: quiet, not "finished"
+
+    def flush(self) -> None:
+        try:
+            self._out.flush()
+        except BrokenPipeError:
+            _quiet_stdout()
+            raise SystemExit(1) from None
+
+
+def _quiet_stdout() -> None:
+    """After a broken pipe: point stdout at /dev/null so the interpreter's final flush says nothing."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
 @contextmanager
 def open_sink(target: Target, *, explain: bool = False, shard_size: int | None = None) -> Iterator[Any]:
     """A sink with `write(record)`; the output appears only when the block completes."""
@@ -69,6 +117,10 @@ def open_sink(target: Target, *, explain: bool = False, shard_size: int | None =
         assert target.shards is not None
         with ShardWriter(target.shards, shard_size=shard_size or DEFAULT_SHARD_SIZE, explain=explain) as w:
             yield w
+    elif target.kind == "stdout":
+        out = _StdoutStream(sys.stdout.buffer)
+        yield _JsonlSink(out)
+        out.flush()
     elif target.kind == "parquet":
         from cleaner.sinks.parquet import ParquetWriter
 

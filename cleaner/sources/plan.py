@@ -21,7 +21,7 @@ from typing import Any, Iterable, Iterator, Union
 
 from cleaner.document import Document
 from cleaner.sources import Failure, Item
-from cleaner.sources.files import DEFAULT_MAX_BYTES, Input, expand_inputs
+from cleaner.sources.files import DEFAULT_MAX_BYTES, Input, LocalInput, expand_inputs
 from cleaner.sources.urls import UrlList
 
 ITEMS_PER_SEGMENT = 256    # in-memory items are cut into segments of this many
@@ -101,7 +101,7 @@ def plan_segments(inputs: Iterable[Any], *, max_bytes: int = DEFAULT_MAX_BYTES) 
         if isinstance(item, UrlList):
             yield from url_list(item)
             continue
-        if not isinstance(item, (str, Path)):          # an iterable of Documents or strings
+        if not isinstance(item, (str, Path, LocalInput)):          # an iterable of Documents or strings
             from cleaner.sources import stable_id
 
             for i, d in enumerate(item):
@@ -110,9 +110,13 @@ def plan_segments(inputs: Iterable[Any], *, max_bytes: int = DEFAULT_MAX_BYTES) 
                 yield from hold(d)
             continue
         found = False
-        expanded = expand_remote(str(item)) if is_remote(str(item)) else expand_inputs([str(item)])
+        local = item if isinstance(item, LocalInput) else str(item)
+        expanded = expand_remote(str(item)) if is_remote(str(item)) else expand_inputs([local])
         for inp in expanded:
             found = True
+            if isinstance(inp, Failure):          # a file skipped while walking a folder, and why
+                yield from hold(inp)
+                continue
             if inp.kind == "url":
                 yield from flush_items()
                 pending.append(inp.display)

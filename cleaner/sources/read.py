@@ -7,7 +7,7 @@ from typing import Iterable, Iterator
 
 from cleaner.document import Document
 from cleaner.sources import PATH_READERS, READERS, Failure, InputError, Item
-from cleaner.sources.files import DEFAULT_MAX_BYTES, Input, expand_inputs, open_input
+from cleaner.sources.files import DEFAULT_MAX_BYTES, Input, LocalInput, expand_inputs, open_input
 from cleaner.sources.urls import UrlList
 
 
@@ -42,6 +42,10 @@ def read_file(inp: Input, max_bytes: int) -> Iterator[Item]:
     except Exception as e:  # a reader bug or a library failing on hostile bytes: report, go on
         kind = "corrupt" if type(e).__name__ == "ZstdError" else "unreadable"
         yield Failure(inp.display, f"{kind} input ({type(e).__name__}: {_short(e)})", kind)
+
+
+def _local(item: str | Path | LocalInput) -> str | LocalInput:
+    return item if isinstance(item, LocalInput) else str(item)
 
 
 def _short(e: BaseException) -> str:
@@ -81,7 +85,7 @@ def iter_items(inputs: Iterable[str | Path | Document], *, max_bytes: int = DEFA
         if isinstance(item, UrlList):
             yield from url_list(item)
             continue
-        if not isinstance(item, (str, Path)):          # an iterable of Documents or strings
+        if not isinstance(item, (str, Path, LocalInput)):          # an iterable of Documents or strings
             yield from flush_urls()
             for i, d in enumerate(item):
                 if isinstance(d, Document):
@@ -94,8 +98,12 @@ def iter_items(inputs: Iterable[str | Path | Document], *, max_bytes: int = DEFA
         found = False
         from cleaner.sources.remote import expand_remote, is_remote
 
-        for inp in expand_remote(str(item)) if is_remote(str(item)) else expand_inputs([str(item)]):
+        for inp in expand_remote(str(item)) if is_remote(str(item)) else expand_inputs([_local(item)]):
             found = True
+            if isinstance(inp, Failure):          # a file skipped while walking a folder, and why
+                yield from flush_urls()
+                yield inp
+                continue
             if inp.kind == "url":
                 pending_urls.append(inp.display)
                 continue

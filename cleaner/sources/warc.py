@@ -10,7 +10,9 @@ metadata, revisit) are skipped.
 
 A damaged record (unparseable HTTP head, undecodable body, a broken chunked encoding) is a
 Failure and the next record is read; a broken WARC header means the rest of the file cannot be
-found reliably, so it is a Failure that ends the file.
+found reliably, so it is a Failure that ends the file. A file that ends early (a truncated or
+corrupt `.warc.gz`, which warcio would take for the end of the archive) is a Failure naming the
+file and how many records were read; one with no complete record at all fails as a whole.
 
 Library: warcio (Webrecorder). fastwarc is 3.6-4.9x faster at reading records (bench/warc_libs.py),
 but record reading costs ~0.2 ms a page against ~15 ms for extraction, so the speed does not show
@@ -20,6 +22,7 @@ not end the iteration.
 """
 from __future__ import annotations
 
+import io
 from typing import Any, BinaryIO, Iterator
 
 from cleaner.document import Document
@@ -104,18 +107,55 @@ def _conversion_to_item(rec, where: str) -> Item:
     return _document(rec, where, text=text)
 
 
+class _Watched(io.RawIOBase):
+    """The decompressed stream, remembering a read error warcio would swallow (it reads a gzip that
+    ends early as the end of the archive) and whether anything but whitespace was read."""
+
+    def __init__(self, inner: BinaryIO):
+        self.inner, self.error, self.content = inner, None, False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:  # type: ignore[override]
+        try:
+            n = self.inner.readinto(b)
+        except Exception as e:
+            self.error = e
+            raise
+        if n and not self.content:
+            self.content = bool(bytes(memoryview(b)[:n]).strip())
+        return n or 0
+
+
+def _ended_early(watched: _Watched, source: str, n: int) -> Iterator[Item]:
+    """What to say when the records stop: nothing for a whole file, else why the file ended early."""
+    e = watched.error
+    if isinstance(e, InputError):
+        raise e
+    if e is not None:
+        detail = f"{type(e).__name__}: {e}"
+        if n == 0:
+            raise InputError(source, f"truncated or corrupt: no complete WARC record ({detail})", "corrupt")
+        yield Failure(source, f"truncated or corrupt after {n} records: the rest of the file is lost ({detail})", "corrupt")
+    elif n == 0 and watched.content:
+        raise InputError(source, "truncated or corrupt: no complete WARC record", "corrupt")
+
+
 @register_reader("warc", (".warc", ".wet"))
 def read_warc(stream: BinaryIO, source: str) -> Iterator[Item]:
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
     from warcio.statusandheaders import StatusAndHeadersParserException
 
-    records = ArchiveIterator(stream, no_record_parse=True)
+    watched = _Watched(stream)
+    records = ArchiveIterator(io.BufferedReader(watched, buffer_size=1 << 16), no_record_parse=True)
     n = 0
     while True:
         try:
             rec = next(records)
         except StopIteration:
+            yield from _ended_early(watched, source, n)
             return
         except (ArchiveLoadFailed, StatusAndHeadersParserException, ValueError, EOFError) as e:
             if n == 0:
@@ -127,10 +167,12 @@ def read_warc(stream: BinaryIO, source: str) -> Iterator[Item]:
             yield Failure(f"{source}#{n}", "damaged record: truncated WARC header at the end of the file")
             return
         if rec.rec_type == "conversion":
-            yield _conversion_to_item(rec, f"{source}#{n}")
+            item: Item | None = _conversion_to_item(rec, f"{source}#{n}")
+        elif rec.rec_type == "response":
+            item = _record_to_item(rec, f"{source}#{n}")
+        else:
             continue
-        if rec.rec_type != "response":
-            continue
-        item = _record_to_item(rec, f"{source}#{n}")
+        if isinstance(item, Failure):
+            watched.error = None       # a read error inside a record is reported with that record
         if item is not None:
             yield item
