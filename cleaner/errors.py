@@ -18,3 +18,15 @@ def exit_code_for(e: BaseException) -> int:
     if isinstance(e, (ConfigError, RuleError)):
         return 2
     return 1
+
+
+class DocumentFailure(Exception):
+    """A step's verdict that one document cannot be processed (the run goes on).
+
+    `str(e)` is shown as it is (`cleaner: SOURCE: REASON`); `kind` is the failure's key in the
+    stats (`failures: {kind: n}`).
+    """
+
+    def __init__(self, reason: str, kind: str):
+        super().__init__(reason)
+        self.kind = kind

@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from cleaner.config import DEFAULT_STEPS, Options, load_config
 from cleaner.document import Document
+from cleaner.errors import DocumentFailure
 from cleaner.linefreq import LineCounts, document_keys, site_of
 from cleaner.registry import make_step
 from cleaner.sources import Failure
@@ -73,6 +74,8 @@ def apply_steps(steps: Iterable[Any], doc: Document) -> Outcome:
             continue
         try:
             out = step(doc)
+        except DocumentFailure as e:
+            return Outcome(failure=Failure(doc.source, str(e), e.kind))
         except Exception as e:  # noqa: BLE001 - hostile input must not end the run
             return Outcome(failure=Failure(doc.source, f"step {getattr(step, 'name', step)!r} failed: {type(e).__name__}: {e}", "step-error"))
         if out is None:
