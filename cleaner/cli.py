@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
+from cleaner.config import flag_type
+
 EXIT_OK, EXIT_NOTHING, EXIT_USAGE = 0, 1, 2
 
 
@@ -19,21 +21,22 @@ def _add_cleaning_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rules", action="append", default=[], metavar="PATH", help="extra rule file or folder (repeatable)")
     p.add_argument("--no-default-rules", action="store_true", help="use only the rules given with --rules")
     p.add_argument("--config", metavar="FILE", help="TOML config (default: [tool.cleaner] in ./pyproject.toml)")
-    p.add_argument("-j", "--jobs", type=int, default=None, help="worker processes (default: the number of cores)")
+    p.add_argument("-j", "--jobs", type=flag_type("jobs", int), default=None, help="worker processes (default: the number of cores)")
     p.add_argument("--engine", choices=["local", "ray"], default=None, help="where to run (default local)")
     p.add_argument("--ray-address", default=None, help="Ray cluster address (default: $RAY_ADDRESS, else a local Ray)")
     p.add_argument("--lang", default=None, metavar="CODES", help="keep only these languages, e.g. en,de")
     p.add_argument("--dedup", choices=["near", "exact", "none"], default=None, help="duplicate removal (default near)")
-    p.add_argument("--near-threshold", type=float, default=None, help="similarity at which near copies merge")
+    p.add_argument("--near-threshold", type=flag_type("near_threshold", float), default=None, help="similarity at which near copies merge")
     p.add_argument("--chrome", choices=["strict", "balanced", "aggressive"], default=None,
                    help="how boldly the line classifier removes chrome no rule names (default balanced)")
     p.add_argument("--explain", action="store_true", help="keep `removed` (line, rule, text) on each record")
     p.add_argument("--rejects", metavar="PATH", help="write dropped documents with their reason here")
     p.add_argument("--stats", metavar="PATH", help="stats file (default: OUT.stats.json)")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run from its checkpoint")
-    p.add_argument("--max-bytes", type=int, default=None, help="decompressed bytes per text/HTML file or JSONL line (default 256 MiB)")
-    p.add_argument("--max-chars", type=int, default=None, help="characters per document (default 5,000,000)")
-    p.add_argument("--timeout", type=float, default=None, help="seconds of extraction per page (default 30)")
+    p.add_argument("--max-bytes", type=flag_type("max_bytes", int), default=None, help="decompressed bytes per text/HTML file or JSONL line (default 256 MiB)")
+    p.add_argument("--max-chars", type=flag_type("max_chars", int), default=None, help="characters per document (default 5,000,000)")
+    p.add_argument("--timeout", type=flag_type("doc_timeout", float), default=None,
+                   help="seconds of work per page, enforced even inside the HTML parser (default 30; 0: no limit)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary")
     p.add_argument("--debug", action="store_true", help="show tracebacks")
 
@@ -51,7 +54,7 @@ def _fetch_options(p: argparse.ArgumentParser) -> None:
     """What `scrape` and `clean` share for the URLs they fetch."""
     p.add_argument("--urls", dest="url_files", action="append", default=[], metavar="FILE",
                    help="a URL list, one URL a line, whatever its name; - reads standard input (repeatable)")
-    p.add_argument("--delay", type=float, default=None, help="seconds between requests to one host (default 1)")
+    p.add_argument("--delay", type=flag_type("delay", float), default=None, help="seconds between requests to one host (default 1)")
     p.add_argument("--allow-private-redirects", action="store_true", help="follow redirects from public to private addresses")
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from cleaner.config import DEFAULT_STEPS, Options, load_config
+from cleaner.config import DEFAULT_STEPS, Options, load_config, make_options
 from cleaner.document import Document
 from cleaner.errors import DocumentFailure
 from cleaner.linefreq import LineCounts, document_keys, site_of
@@ -104,7 +104,7 @@ class Pipeline:
             if isinstance(base.get(key), (list, str)):
                 v = base[key]
                 base[key] = tuple(v.split(",")) if isinstance(v, str) else tuple(v)
-        return cls(Options(**base))
+        return cls(make_options(base))
 
     @property
     def steps(self) -> list[Any]:
