@@ -10,6 +10,7 @@ from typing import Any, Sequence
 from cleaner.config import flag_type
 
 EXIT_OK, EXIT_NOTHING, EXIT_USAGE = 0, 1, 2
+EXIT_BROKEN_PIPE = 1      # the reader of standard output went away (`| head`); nothing is printed
 
 
 def _add_cleaning_options(p: argparse.ArgumentParser) -> None:
@@ -60,6 +61,7 @@ def _fetch_options(p: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cleaner", description="Strip site chrome from scraped web text, repair encodings, tag languages and deduplicate into one clean JSONL corpus.")
+    parser.add_argument("--version", action=_PrintVersion, help="print `cleaner X.Y.Z` and exit")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("clean", help="clean files, folders, globs or URLs into a JSONL corpus")
@@ -165,8 +167,49 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def version() -> str:
+    """The installed distribution's version, else the package's own (a source tree on PYTHONPATH)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as dist_version
+
+    try:
+        return dist_version("cleaner")
+    except PackageNotFoundError:
+        from cleaner import __version__
+
+        return __version__
+
+
+class _PrintVersion(argparse.Action):
+    """`--version`, looked up only when asked for (the metadata lookup costs every other command)."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: Any):
+        super().__init__(option_strings, dest=argparse.SUPPRESS, nargs=0, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> None:
+        print(f"cleaner {version()}")
+        parser.exit()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Run one command; a reader that closes the pipe early (`cleaner rules list | head`) ends it quietly."""
+    try:
+        code = _run(build_parser().parse_args(argv))
+        sys.stdout.flush()                 # a closed pipe shows here, not as an error at exit
+        return code
+    except BrokenPipeError:
+        # the Python docs' recipe (signal module, "Note on SIGPIPE"): point the standard streams at
+        # devnull so the interpreter's final flush has nowhere to fail, and exit 1 as it would
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                os.dup2(devnull, stream.fileno())
+            except (OSError, ValueError):
+                pass
+        return EXIT_BROKEN_PIPE
+
+
+def _run(args: argparse.Namespace) -> int:
     debug = getattr(args, "debug", False)
     try:
         if args.command == "clean":
@@ -209,6 +252,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("cleaner: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        raise                                  # main's business: the reader left, say nothing
     except Exception as e:  # noqa: BLE001 - one clear line, the traceback only with --debug
         if debug:
             raise
