@@ -15,9 +15,13 @@ def exit_code_for(e: BaseException) -> int:
         from cleaner.ruleset import RuleError
     except ImportError:  # pragma: no cover
         RuleError = ConfigError  # type: ignore[misc,assignment]
-    if isinstance(e, (ConfigError, RuleError)):
+    if isinstance(e, (ConfigError, RuleError, UsageError)):
         return 2
     return 1
+
+
+class UsageError(ValueError):
+    """The command was pointed at the wrong thing (a path that is no corpus): exit status 2."""
 
 
 class DocumentFailure(Exception):

@@ -13,9 +13,7 @@ page says how much was left out. Past `max_docs` documents, an evenly spaced sam
 """
 from __future__ import annotations
 
-import gzip
 import html
-import io
 import json
 import os
 import re
@@ -51,32 +49,45 @@ def is_heuristic(rule: str) -> bool:
 
 # --------------------------------------------------------------------------- reading
 
-def open_text(path: Path) -> io.TextIOBase:
-    """Open a corpus, plain or compressed (`.gz`, `.zst`), as UTF-8 text."""
-    if path.suffix == ".gz":
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8")
-    if path.suffix == ".zst":
-        import zstandard
+def read_records(path: Path | str) -> Iterator[dict[str, Any]]:
+    """The records of a corpus in any shape `-o` writes (JSONL, `.gz`/`.zst`, Parquet, a shard folder or
+    pattern, a manifest), read by `cleaner.sinks.readback` as `cleaner stats` reads them.
 
-        return io.TextIOWrapper(zstandard.ZstdDecompressor().stream_reader(open(path, "rb")), encoding="utf-8")
-    return open(path, encoding="utf-8")
+    A path with no record to read (missing, not JSONL) is a UsageError; a malformed line further in
+    is a ValueError naming the file and line.
+    """
+    from cleaner.errors import UsageError
+    from cleaner.sinks.readback import iter_records, open_corpus
+
+    corpus = open_corpus(path)
+    if not corpus.files:
+        raise UsageError(corpus.problems[0] if corpus.problems else f"{path}: no corpus files")
+    seen = 0
+    for f in corpus.files:
+        problems: list[str] = []
+        for rec in iter_records(f, problems):
+            seen += 1
+            yield rec
+        if problems:
+            raise (ValueError if seen else UsageError)(problems[0])
 
 
-def read_records(path: Path) -> Iterator[dict[str, Any]]:
-    with open_text(path) as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                rec = orjson.loads(line)
-            except orjson.JSONDecodeError as e:
-                raise ValueError(f"{path}:{n}: not a JSON record ({e})") from None
-            if isinstance(rec, dict):
-                yield rec
+def corpus_files(path: Path | str) -> list[Path]:
+    from cleaner.sinks.readback import open_corpus
+
+    return open_corpus(path).files
 
 
 def default_stats_path(corpus: Path) -> Path | None:
     """The stats file written next to the corpus: `corpus.jsonl.stats.json` or `corpus.stats.json`."""
+    if corpus.is_dir() or "{shard}" in str(corpus) or corpus.name.endswith("manifest.json"):
+        from cleaner.sinks.readback import open_corpus
+
+        manifest = open_corpus(corpus).manifest_path            # a shard set: DIR/stats.json beside it
+        if manifest is None:
+            return None
+        stats = manifest.with_name(manifest.name.replace("manifest.json", "stats.json"))
+        return stats if stats.is_file() else None
     name = corpus.name
     candidates = [corpus.with_name(name + ".stats.json")]
     for suffix in (".gz", ".zst"):
@@ -232,12 +243,26 @@ def _sorted(c: Counter) -> dict[str, int]:
 
 
 def _count_records(path: Path) -> int:
-    """Records in the corpus (non-blank lines), read as bytes: cheap next to parsing them."""
-    if path.suffix in (".gz", ".zst"):
-        with open_text(path) as fh:
-            return sum(1 for line in fh if line.strip())
-    with open(path, "rb") as fh:
-        return sum(1 for line in fh if line.strip())
+    """Records in the corpus: Parquet's row counts, else non-blank lines read as bytes (cheap next to
+    parsing them)."""
+    from cleaner.sources.files import open_input
+
+    n = 0
+    for f in corpus_files(path):
+        if f.name.lower().endswith(".parquet"):
+            try:
+                import pyarrow.parquet as pq
+
+                n += pq.ParquetFile(str(f)).metadata.num_rows
+            except Exception:  # noqa: BLE001  (read_records names the problem)
+                pass
+            continue
+        try:
+            with open_input(f, None, str(f)) as fh:
+                n += sum(1 for line in fh if line.strip())
+        except Exception:  # noqa: BLE001  (read_records names the problem)
+            pass
+    return n
 
 
 def text_budget(n_docs: int, total: int = DEFAULT_TEXT_BUDGET) -> int:
@@ -481,8 +506,10 @@ def main(argv: Iterable[str] | None = None) -> int:
     try:
         s = build_report(args.corpus, args.output, args.stats, max_docs=args.max_docs)
     except (OSError, ValueError) as e:
+        from cleaner.errors import exit_code_for
+
         print(f"cleaner report: {e}", file=sys.stderr)
-        return 1
+        return exit_code_for(e)
     print(f"{args.output}: {s.documents:,} documents ({s.documents_embedded:,} embedded), "
           f"{s.html_bytes / 1e6:.1f} MB, {s.build_seconds:.1f} s", file=sys.stderr)
     return 0
