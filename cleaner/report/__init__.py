@@ -14,7 +14,6 @@ page says how much was left out. Past `max_docs` documents, an evenly spaced sam
 from __future__ import annotations
 
 import html
-import json
 import os
 import re
 import time
@@ -24,9 +23,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
 
 from cleaner.report.charts import bar_chart
+from cleaner.report.reading import count_records, default_stats_path, load_stats, read_records
+
+__all__ = ["build_report", "collect", "count_records", "default_stats_path", "embed_lines", "family_of",
+           "interleave", "is_heuristic", "json_for_script", "load_stats", "read_records", "render", "text_budget"]
 
 HEURISTIC_FAMILIES = ("heuristic", "structure")
 DEFAULT_TEXT_BUDGET = 48_000_000      # bytes of kept text embedded across all documents
@@ -47,57 +50,7 @@ def is_heuristic(rule: str) -> bool:
     return family_of(rule) in HEURISTIC_FAMILIES
 
 
-# --------------------------------------------------------------------------- reading
-
-def read_records(path: Path | str) -> Iterator[dict[str, Any]]:
-    """The records of a corpus in any shape `-o` writes (JSONL, `.gz`/`.zst`, Parquet, a shard folder or
-    pattern, a manifest), read by `cleaner.sinks.readback` as `cleaner stats` reads them.
-
-    A path with no record to read (missing, not JSONL) is a UsageError; a malformed line further in
-    is a ValueError naming the file and line.
-    """
-    from cleaner.errors import UsageError
-    from cleaner.sinks.readback import iter_records, open_corpus
-
-    corpus = open_corpus(path)
-    if not corpus.files:
-        raise UsageError(corpus.problems[0] if corpus.problems else f"{path}: no corpus files")
-    seen = 0
-    for f in corpus.files:
-        problems: list[str] = []
-        for rec in iter_records(f, problems):
-            seen += 1
-            yield rec
-        if problems:
-            raise (ValueError if seen else UsageError)(problems[0])
-
-
-def corpus_files(path: Path | str) -> list[Path]:
-    from cleaner.sinks.readback import open_corpus
-
-    return open_corpus(path).files
-
-
-def default_stats_path(corpus: Path) -> Path | None:
-    """The stats file written next to the corpus: `corpus.jsonl.stats.json` or `corpus.stats.json`."""
-    if corpus.is_dir() or "{shard}" in str(corpus) or corpus.name.endswith("manifest.json"):
-        from cleaner.sinks.readback import open_corpus
-
-        manifest = open_corpus(corpus).manifest_path            # a shard set: DIR/stats.json beside it
-        if manifest is None:
-            return None
-        stats = manifest.with_name(manifest.name.replace("manifest.json", "stats.json"))
-        return stats if stats.is_file() else None
-    name = corpus.name
-    candidates = [corpus.with_name(name + ".stats.json")]
-    for suffix in (".gz", ".zst"):
-        if name.endswith(suffix):
-            name = name[: -len(suffix)]
-            candidates.append(corpus.with_name(name + ".stats.json"))
-    if name.endswith(".jsonl"):
-        candidates.append(corpus.with_name(name[: -len(".jsonl")] + ".stats.json"))
-    return next((c for c in candidates if c.is_file()), None)
-
+# --------------------------------------------------------------------------- reading: cleaner.report.reading
 
 # --------------------------------------------------------------------------- per-document view
 
@@ -242,29 +195,6 @@ def _sorted(c: Counter) -> dict[str, int]:
     return dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def _count_records(path: Path) -> int:
-    """Records in the corpus: Parquet's row counts, else non-blank lines read as bytes (cheap next to
-    parsing them)."""
-    from cleaner.sources.files import open_input
-
-    n = 0
-    for f in corpus_files(path):
-        if f.name.lower().endswith(".parquet"):
-            try:
-                import pyarrow.parquet as pq
-
-                n += pq.ParquetFile(str(f)).metadata.num_rows
-            except Exception:  # noqa: BLE001  (read_records names the problem)
-                pass
-            continue
-        try:
-            with open_input(f, None, str(f)) as fh:
-                n += sum(1 for line in fh if line.strip())
-        except Exception:  # noqa: BLE001  (read_records names the problem)
-            pass
-    return n
-
-
 def text_budget(n_docs: int, total: int = DEFAULT_TEXT_BUDGET) -> int:
     """Bytes of kept text embedded per document: the corpus-wide budget shared out, within bounds."""
     return max(MIN_DOC_TEXT, min(DEFAULT_MAX_DOC_TEXT, total // max(1, n_docs)))
@@ -272,7 +202,7 @@ def text_budget(n_docs: int, total: int = DEFAULT_TEXT_BUDGET) -> int:
 
 def collect(corpus: Path, stats: dict | None, *, max_docs: int, total_text: int) -> tuple[Summary, dict]:
     """Stream the corpus once: count everything, embed the (sampled) documents."""
-    n_records = _count_records(corpus)
+    n_records = count_records(corpus)
     summary = Summary(stats=stats)
     summary.sampled = n_records > max_docs
     step = n_records / max_docs if summary.sampled else 1.0
@@ -458,14 +388,6 @@ def render(summary: Summary, data: dict, corpus: Path) -> str:
     }
     # One pass over the (small) template: replacing key by key would copy the big page each time.
     return re.sub(r"\{\{([A-Z_]+)\}\}", lambda m: subs[m.group(1)], page)
-
-
-def load_stats(path: Path | None) -> dict | None:
-    if path is None:
-        return None
-    with open(path, encoding="utf-8") as fh:
-        stats = json.load(fh)
-    return stats if isinstance(stats, dict) else None
 
 
 def build_report(corpus_path: str | Path, out_path: str | Path, stats_path: str | Path | None = None, *,
