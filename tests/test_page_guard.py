@@ -127,3 +127,23 @@ def test_a_helper_killed_from_outside_fails_its_page_and_the_next_page_works(mon
     step._watchdog.close()
     again = apply_steps([step], Document(id="c", source="c.html", html=page))
     assert again.failure is None and again.doc.text == first.doc.text
+
+
+def test_without_a_helper_the_signal_budget_is_not_swallowed_by_broad_excepts():
+    """The fallback (no fork): SIGALRM stops Python code even when a library catches Exception."""
+    from cleaner.engines.watchdog import CallTimeout, Watchdog
+
+    def stubborn(_arg):
+        for _ in range(3):
+            try:
+                time.sleep(2)
+            except Exception:  # noqa: BLE001 - what trafilatura and htmldate do
+                pass
+        return "finished"
+
+    dog = Watchdog(stubborn)
+    dog.available = False
+    t = time.monotonic()
+    with pytest.raises(CallTimeout):
+        dog.call(None, 0.3)
+    assert time.monotonic() - t < 1.5
