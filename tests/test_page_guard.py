@@ -121,7 +121,7 @@ def test_a_helper_killed_from_outside_fails_its_page_and_the_next_page_works(mon
     step._watchdog.close()                  # the next helper forks with the patched method
     dead = apply_steps([step], Document(id="b", source="b.html", html=page))
     assert dead.failure is not None and dead.failure.source == "b.html"
-    assert "ended unexpectedly" in dead.failure.reason
+    assert dead.failure.reason == "skipped: the extraction process ended unexpectedly (signal SIGKILL)"
     monkeypatch.undo()
     step._watchdog.close()
     again = apply_steps([step], Document(id="c", source="c.html", html=page))
@@ -146,3 +146,23 @@ def test_without_a_helper_the_signal_budget_is_not_swallowed_by_broad_excepts():
     with pytest.raises(CallTimeout):
         dog.call(None, 0.3)
     assert time.monotonic() - t < 1.5
+
+
+def test_a_crash_in_c_code_fails_the_call_not_the_caller():
+    """A segfault in the parser (libxml2 has had them) ends the helper, not the worker that waits on it
+    (a dead pool worker would hang the run)."""
+    import ctypes
+
+    from cleaner.engines.watchdog import HelperDied, Watchdog
+
+    def crashes_on(arg):
+        if arg == "crash":
+            ctypes.string_at(0)
+        return arg.upper()
+
+    dog = Watchdog(crashes_on)
+    assert dog.call("before", 5) == "BEFORE"
+    with pytest.raises(HelperDied, match=r"\(signal SIGSEGV\)$"):
+        dog.call("crash", 5)
+    assert dog.call("after", 5) == "AFTER"
+    dog.close()

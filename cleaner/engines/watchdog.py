@@ -67,13 +67,15 @@ class HelperDied(Exception):
     """The helper ended during a call (killed from outside, or crashed in C code)."""
 
 
-def _die_with_parent() -> None:
+def _die_with_parent(parent: int) -> None:
     try:
         import ctypes
 
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     except (OSError, AttributeError):
         pass      # not Linux: the helper still ends at the end of its pipe
+    if os.getppid() != parent:                         # the caller died before prctl took effect
+        os._exit(0)
 
 
 def _serve(fn: Callable[[Any], Any], conn: Connection) -> None:
@@ -99,32 +101,48 @@ def _serve(fn: Callable[[Any], Any], conn: Connection) -> None:
 class _Helper:
     def __init__(self, fn: Callable[[Any], Any]):
         parent, child = Pipe()
+        caller = os.getpid()
         pid = os.fork()
         if pid == 0:                                   # the helper
             try:
                 signal.signal(signal.SIGINT, signal.SIG_IGN)
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 signal.setitimer(signal.ITIMER_REAL, 0)
-                _die_with_parent()
+                _die_with_parent(caller)
                 keep = child.fileno()
                 os.closerange(3, keep)
                 os.closerange(keep + 1, 65536)
+                devnull = os.open(os.devnull, os.O_RDWR)   # stdout may be the corpus (-o -): never write there
+                os.dup2(devnull, 0)
+                os.dup2(devnull, 1)
                 _serve(fn, child)
             finally:
                 os._exit(0)
         child.close()
         self.pid, self.conn, self.owner = pid, parent, os.getpid()
 
-    def kill(self) -> None:
+    def kill(self, grace: float = 0.0) -> str:
+        """Kill the helper (after `grace` seconds to end by itself: its pipe closed, it is exiting)
+        and reap it; how it ended, for a message."""
+        import time
+
+        deadline = time.monotonic() + grace
         try:
-            os.kill(self.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        try:
-            os.waitpid(self.pid, 0)
-        except ChildProcessError:
-            pass
+            while True:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+                if pid:
+                    break
+                if time.monotonic() >= deadline:
+                    os.kill(self.pid, signal.SIGKILL)
+                    _, status = os.waitpid(self.pid, 0)
+                    break
+                time.sleep(0.01)
+        except (ChildProcessError, ProcessLookupError):
+            status = 0
         self.conn.close()
+        if os.WIFSIGNALED(status):
+            return f"signal {signal.Signals(os.WTERMSIG(status)).name}"
+        return f"exit status {os.WEXITSTATUS(status)}" if os.WIFEXITED(status) else "ended"
 
 
 class Watchdog:
@@ -174,8 +192,8 @@ class Watchdog:
         try:
             kind, value = h.conn.recv()
         except (EOFError, OSError):
-            h.kill()
-            raise HelperDied("the extraction process ended unexpectedly") from None
+            how = h.kill(grace=1.0)
+            raise HelperDied(f"the extraction process ended unexpectedly ({how})") from None
         if kind == "error":
             raise value
         return value
