@@ -149,18 +149,19 @@ class Watchdog:
     """`call(arg, seconds)`: `fn(arg)` in a helper process, killed after `seconds`.
 
     One helper per calling thread (and per process: a forked worker never uses its parent's).
+    `prepare` runs in the caller before each helper is forked (load what every call needs once).
     """
 
-    def __init__(self, fn: Callable[[Any], Any]):
+    def __init__(self, fn: Callable[[Any], Any], prepare: Callable[[], None] | None = None):
         from cleaner.engines.local import can_fork
 
-        self.fn = fn
+        self.fn, self.prepare = fn, prepare
         self.available = can_fork()
         self._local = threading.local()
 
     def __getstate__(self) -> dict:
         # sent to another process (spawn, Ray): helpers are per process, never shipped
-        return {"fn": self.fn, "available": self.available}
+        return {"fn": self.fn, "prepare": self.prepare, "available": self.available}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
@@ -170,6 +171,8 @@ class Watchdog:
         h = getattr(self._local, "helper", None)
         if h is not None and h.owner == os.getpid():
             return h
+        if self.prepare is not None:
+            self.prepare()
         h = _Helper(self.fn)
         try:
             self._exchange(h, _PING, STARTUP_SECONDS)

@@ -278,10 +278,12 @@ class Extract:
             self._chooser = Chooser.from_path(chooser)
         # --timeout: each page runs in a helper process that is killed when it overruns (SIGALRM
         # cannot stop lxml's parser, which is C code); see cleaner.engines.watchdog
-        self._watchdog = Watchdog(self._in_helper)
+        self._watchdog = Watchdog(self._in_helper, prepare=self._load)
 
-    def warm_up(self) -> None:
-        """Import the extractors and load the chooser before workers (and their helpers) fork."""
+    def _load(self) -> None:
+        """Import the extractors and load the chooser in the calling process, on its first page, so
+        that every helper forked from it (a fresh one after each kill too) starts with them loaded.
+        Not at start-up: a run of text documents never pays for them."""
         import trafilatura  # noqa: F401
         import trafilatura.metadata  # noqa: F401
 
