@@ -8,10 +8,9 @@ Politeness and safety, all on by default:
 - connect and read timeouts, and a total time limit per response (a server trickling bytes);
 - bounded retries with exponential backoff on 429, 5xx and network errors, honouring Retry-After
   up to `max_retry_after` seconds; a timeout is retried at most once (`timeout_retries`);
-- a per-host budget: a host that has not answered yet is given up after HOST_FAILURES_NEW failed
-  attempts in a row (timeouts, refused or failed connections), one that has answered after
-  HOST_FAILURES_SEEN (two URLs in a row lost to timeouts); its remaining URLs then fail at once with
-  "host unreachable (skipped after N timeouts)", so a dead host costs two timeouts, not minutes;
+- a per-host budget: after HOST_FAILURES_NEW failed attempts in a row (timeouts, failed connections)
+  on a host that never answered, HOST_FAILURES_SEEN on one that did, its other URLs fail at once with
+  "host unreachable (skipped after N timeouts)": a dead host costs two timeouts, not minutes;
 - a robots.txt that cannot be fetched (the host is unreachable) is reported as that, never as a
   disallow; one answered with 401/403 or 5xx disallows the host (RFC 9309), and says so;
 - the body is streamed and the fetch aborted beyond `max_bytes`;

@@ -15,10 +15,9 @@ Why this shape:
 - Extractors sometimes repeat a paragraph (trafilatura #81, #768) and render tables with markdown
   separators (`|---|---|`): both are structural noise removed here, before the line rules run.
 - The HTML is dropped after extraction (`doc.html = None`): pages are large, text is small.
-- Hostile pages: markup that would stall the parser (`cleaner.extraction.guard`: thousands of
-  attributes on one element, a million tags) is refused before parsing, and each page is parsed and
-  extracted in a helper process that is killed after `timeout` seconds (`cleaner.engines.watchdog`),
-  so `--timeout` stops lxml's C code too. Either way the page fails alone, with one line.
+- Hostile pages: markup that would stall the parser is refused before parsing (`extraction.guard`),
+  and each page runs in a helper process killed after `timeout` s (`engines.watchdog`): `--timeout`
+  stops lxml's C code too. Either way the page fails alone, with one line.
 """
 from __future__ import annotations
 
