@@ -76,3 +76,11 @@ def test_the_python_api_checks_the_same_ranges():
         Options(chrome="wild")
     opts = Pipeline.default(langs="en,de", jobs=2, near_threshold=1).options
     assert opts.langs == ("en", "de") and opts.near_threshold == 1.0
+
+
+def test_every_option_has_a_check():
+    from dataclasses import fields
+
+    from cleaner.config import CHECKS, Options
+
+    assert set(CHECKS) == {f.name for f in fields(Options)}
