@@ -7,7 +7,10 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
+from cleaner.config import flag_type
+
 EXIT_OK, EXIT_NOTHING, EXIT_USAGE = 0, 1, 2
+EXIT_BROKEN_PIPE = 1      # the reader of standard output went away (`| head`); nothing is printed
 
 
 def _add_cleaning_options(p: argparse.ArgumentParser) -> None:
@@ -19,21 +22,22 @@ def _add_cleaning_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rules", action="append", default=[], metavar="PATH", help="extra rule file or folder (repeatable)")
     p.add_argument("--no-default-rules", action="store_true", help="use only the rules given with --rules")
     p.add_argument("--config", metavar="FILE", help="TOML config (default: [tool.cleaner] in ./pyproject.toml)")
-    p.add_argument("-j", "--jobs", type=int, default=None, help="worker processes (default: the number of cores)")
+    p.add_argument("-j", "--jobs", type=flag_type("jobs", int), default=None, help="worker processes (default: the number of cores)")
     p.add_argument("--engine", choices=["local", "ray"], default=None, help="where to run (default local)")
     p.add_argument("--ray-address", default=None, help="Ray cluster address (default: $RAY_ADDRESS, else a local Ray)")
     p.add_argument("--lang", default=None, metavar="CODES", help="keep only these languages, e.g. en,de")
     p.add_argument("--dedup", choices=["near", "exact", "none"], default=None, help="duplicate removal (default near)")
-    p.add_argument("--near-threshold", type=float, default=None, help="similarity at which near copies merge")
+    p.add_argument("--near-threshold", type=flag_type("near_threshold", float), default=None, help="similarity at which near copies merge")
     p.add_argument("--chrome", choices=["strict", "balanced", "aggressive"], default=None,
                    help="how boldly the line classifier removes chrome no rule names (default balanced)")
     p.add_argument("--explain", action="store_true", help="keep `removed` (line, rule, text) on each record")
     p.add_argument("--rejects", metavar="PATH", help="write dropped documents with their reason here")
     p.add_argument("--stats", metavar="PATH", help="stats file (default: OUT.stats.json)")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run from its checkpoint")
-    p.add_argument("--max-bytes", type=int, default=None, help="decompressed bytes per text/HTML file or JSONL line (default 256 MiB)")
-    p.add_argument("--max-chars", type=int, default=None, help="characters per document (default 5,000,000)")
-    p.add_argument("--timeout", type=float, default=None, help="seconds of extraction per page (default 30)")
+    p.add_argument("--max-bytes", type=flag_type("max_bytes", int), default=None, help="decompressed bytes per text/HTML file or JSONL line (default 256 MiB)")
+    p.add_argument("--max-chars", type=flag_type("max_chars", int), default=None, help="characters per document (default 5,000,000)")
+    p.add_argument("--timeout", type=flag_type("doc_timeout", float), default=None,
+                   help="seconds of work per page, enforced even inside the HTML parser (default 30; 0: no limit)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary")
     p.add_argument("--debug", action="store_true", help="show tracebacks")
 
@@ -51,12 +55,13 @@ def _fetch_options(p: argparse.ArgumentParser) -> None:
     """What `scrape` and `clean` share for the URLs they fetch."""
     p.add_argument("--urls", dest="url_files", action="append", default=[], metavar="FILE",
                    help="a URL list, one URL a line, whatever its name; - reads standard input (repeatable)")
-    p.add_argument("--delay", type=float, default=None, help="seconds between requests to one host (default 1)")
+    p.add_argument("--delay", type=flag_type("delay", float), default=None, help="seconds between requests to one host (default 1)")
     p.add_argument("--allow-private-redirects", action="store_true", help="follow redirects from public to private addresses")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cleaner", description="Strip site chrome from scraped web text, repair encodings, tag languages and deduplicate into one clean JSONL corpus.")
+    parser.add_argument("--version", action=_PrintVersion, help="print `cleaner X.Y.Z` and exit")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("clean", help="clean files, folders, globs or URLs into a JSONL corpus")
@@ -166,8 +171,49 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def version() -> str:
+    """The installed distribution's version, else the package's own (a source tree on PYTHONPATH)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as dist_version
+
+    try:
+        return dist_version("cleaner")
+    except PackageNotFoundError:
+        from cleaner import __version__
+
+        return __version__
+
+
+class _PrintVersion(argparse.Action):
+    """`--version`, looked up only when asked for (the metadata lookup costs every other command)."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: Any):
+        super().__init__(option_strings, dest=argparse.SUPPRESS, nargs=0, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> None:
+        print(f"cleaner {version()}")
+        parser.exit()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Run one command; a reader that closes the pipe early (`cleaner rules list | head`) ends it quietly."""
+    try:
+        code = _run(build_parser().parse_args(argv))
+        sys.stdout.flush()                 # a closed pipe shows here, not as an error at exit
+        return code
+    except BrokenPipeError:
+        # the Python docs' recipe (signal module, "Note on SIGPIPE"): point the standard streams at
+        # devnull so the interpreter's final flush has nowhere to fail, and exit 1 as it would
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                os.dup2(devnull, stream.fileno())
+            except (OSError, ValueError):
+                pass
+        return EXIT_BROKEN_PIPE
+
+
+def _run(args: argparse.Namespace) -> int:
     debug = getattr(args, "debug", False)
     try:
         if args.command == "clean":
@@ -210,6 +256,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("cleaner: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        raise                                  # main's business: the reader left, say nothing
     except Exception as e:  # noqa: BLE001 - one clear line, the traceback only with --debug
         if debug:
             raise

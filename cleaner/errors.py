@@ -15,6 +15,22 @@ def exit_code_for(e: BaseException) -> int:
         from cleaner.ruleset import RuleError
     except ImportError:  # pragma: no cover
         RuleError = ConfigError  # type: ignore[misc,assignment]
-    if isinstance(e, (ConfigError, RuleError)):
+    if isinstance(e, (ConfigError, RuleError, UsageError)):
         return 2
     return 1
+
+
+class UsageError(ValueError):
+    """The command was pointed at the wrong thing (a path that is no corpus): exit status 2."""
+
+
+class DocumentFailure(Exception):
+    """A step's verdict that one document cannot be processed (the run goes on).
+
+    `str(e)` is shown as it is (`cleaner: SOURCE: REASON`); `kind` is the failure's key in the
+    stats (`failures: {kind: n}`).
+    """
+
+    def __init__(self, reason: str, kind: str):
+        super().__init__(reason)
+        self.kind = kind

@@ -18,7 +18,7 @@ from pathlib import Path
 from types import FunctionType
 from typing import Any, Callable, Iterable, Iterator
 
-from cleaner.config import Options, load_config
+from cleaner.config import Options, load_config, make_options
 from cleaner.document import Document
 from cleaner.stats import Stats
 from cleaner.steps.base import Step, as_step
@@ -52,7 +52,7 @@ class Pipeline:
             if isinstance(base.get(key), (list, str)):
                 v = base[key]
                 base[key] = tuple(v.split(",")) if isinstance(v, str) else tuple(v)
-        return cls(Options(**base))
+        return cls(make_options(base))
 
     @property
     def steps(self) -> list[Step]:

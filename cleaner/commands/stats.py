@@ -3,7 +3,8 @@
 Counts records, characters, languages, URLs, dates and recorded duplicates over a JSONL or Parquet
 file or a shard set; for a shard set it also checks every shard against the manifest (present,
 same size, same sha256, same record count), so a damaged or incomplete set is found before it is
-used. Exit 1 when a problem was found, else 0.
+used. Exit 0 for a sound corpus, 1 when a problem was found in it (each problem one line), 2 when the
+path is no corpus at all (missing, or a file that is not JSONL or Parquet: one line says which).
 """
 from __future__ import annotations
 
@@ -96,8 +97,8 @@ def cmd_stats(path: str, *, as_json: bool = False) -> int:
     s = corpus_stats(path)
     for p in s["problems"]:
         print(f"cleaner: {p}", file=sys.stderr)
-    if not s["files"] and s["problems"]:
-        return 1                                   # nothing to count: the problem line says why
+    if not s["records"] and s["problems"]:
+        return 2                                   # not a corpus (missing, not JSONL or Parquet): the line says why
     import json
 
     try:

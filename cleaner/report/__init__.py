@@ -13,10 +13,7 @@ page says how much was left out. Past `max_docs` documents, an evenly spaced sam
 """
 from __future__ import annotations
 
-import gzip
 import html
-import io
-import json
 import os
 import re
 import time
@@ -26,9 +23,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
 
 from cleaner.report.charts import bar_chart
+from cleaner.report.reading import count_records, default_stats_path, load_stats, read_records
+
+__all__ = ["build_report", "collect", "count_records", "default_stats_path", "embed_lines", "family_of",
+           "interleave", "is_heuristic", "json_for_script", "load_stats", "read_records", "render", "text_budget"]
 
 HEURISTIC_FAMILIES = ("heuristic", "structure")
 DEFAULT_TEXT_BUDGET = 48_000_000      # bytes of kept text embedded across all documents
@@ -49,44 +50,7 @@ def is_heuristic(rule: str) -> bool:
     return family_of(rule) in HEURISTIC_FAMILIES
 
 
-# --------------------------------------------------------------------------- reading
-
-def open_text(path: Path) -> io.TextIOBase:
-    """Open a corpus, plain or compressed (`.gz`, `.zst`), as UTF-8 text."""
-    if path.suffix == ".gz":
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8")
-    if path.suffix == ".zst":
-        import zstandard
-
-        return io.TextIOWrapper(zstandard.ZstdDecompressor().stream_reader(open(path, "rb")), encoding="utf-8")
-    return open(path, encoding="utf-8")
-
-
-def read_records(path: Path) -> Iterator[dict[str, Any]]:
-    with open_text(path) as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                rec = orjson.loads(line)
-            except orjson.JSONDecodeError as e:
-                raise ValueError(f"{path}:{n}: not a JSON record ({e})") from None
-            if isinstance(rec, dict):
-                yield rec
-
-
-def default_stats_path(corpus: Path) -> Path | None:
-    """The stats file written next to the corpus: `corpus.jsonl.stats.json` or `corpus.stats.json`."""
-    name = corpus.name
-    candidates = [corpus.with_name(name + ".stats.json")]
-    for suffix in (".gz", ".zst"):
-        if name.endswith(suffix):
-            name = name[: -len(suffix)]
-            candidates.append(corpus.with_name(name + ".stats.json"))
-    if name.endswith(".jsonl"):
-        candidates.append(corpus.with_name(name[: -len(".jsonl")] + ".stats.json"))
-    return next((c for c in candidates if c.is_file()), None)
-
+# --------------------------------------------------------------------------- reading: cleaner.report.reading
 
 # --------------------------------------------------------------------------- per-document view
 
@@ -231,15 +195,6 @@ def _sorted(c: Counter) -> dict[str, int]:
     return dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def _count_records(path: Path) -> int:
-    """Records in the corpus (non-blank lines), read as bytes: cheap next to parsing them."""
-    if path.suffix in (".gz", ".zst"):
-        with open_text(path) as fh:
-            return sum(1 for line in fh if line.strip())
-    with open(path, "rb") as fh:
-        return sum(1 for line in fh if line.strip())
-
-
 def text_budget(n_docs: int, total: int = DEFAULT_TEXT_BUDGET) -> int:
     """Bytes of kept text embedded per document: the corpus-wide budget shared out, within bounds."""
     return max(MIN_DOC_TEXT, min(DEFAULT_MAX_DOC_TEXT, total // max(1, n_docs)))
@@ -247,7 +202,7 @@ def text_budget(n_docs: int, total: int = DEFAULT_TEXT_BUDGET) -> int:
 
 def collect(corpus: Path, stats: dict | None, *, max_docs: int, total_text: int) -> tuple[Summary, dict]:
     """Stream the corpus once: count everything, embed the (sampled) documents."""
-    n_records = _count_records(corpus)
+    n_records = count_records(corpus)
     summary = Summary(stats=stats)
     summary.sampled = n_records > max_docs
     step = n_records / max_docs if summary.sampled else 1.0
@@ -435,14 +390,6 @@ def render(summary: Summary, data: dict, corpus: Path) -> str:
     return re.sub(r"\{\{([A-Z_]+)\}\}", lambda m: subs[m.group(1)], page)
 
 
-def load_stats(path: Path | None) -> dict | None:
-    if path is None:
-        return None
-    with open(path, encoding="utf-8") as fh:
-        stats = json.load(fh)
-    return stats if isinstance(stats, dict) else None
-
-
 def build_report(corpus_path: str | Path, out_path: str | Path, stats_path: str | Path | None = None, *,
                  max_docs: int = DEFAULT_MAX_DOCS, text_bytes: int = DEFAULT_TEXT_BUDGET) -> Summary:
     """Write the HTML report for `corpus_path` to `out_path` (atomically) and return what it shows.
@@ -481,8 +428,10 @@ def main(argv: Iterable[str] | None = None) -> int:
     try:
         s = build_report(args.corpus, args.output, args.stats, max_docs=args.max_docs)
     except (OSError, ValueError) as e:
+        from cleaner.errors import exit_code_for
+
         print(f"cleaner report: {e}", file=sys.stderr)
-        return 1
+        return exit_code_for(e)
     print(f"{args.output}: {s.documents:,} documents ({s.documents_embedded:,} embedded), "
           f"{s.html_bytes / 1e6:.1f} MB, {s.build_seconds:.1f} s", file=sys.stderr)
     return 0

@@ -14,6 +14,8 @@ from typing import Any, Iterator
 
 from cleaner.sinks.shards import ShardSpec
 
+MAX_LINE_PROBLEMS = 5        # malformed lines named one by one in a file; the rest are counted
+
 
 @dataclass
 class Corpus:
@@ -80,18 +82,28 @@ def iter_records(file: Path, problems: list[str] | None = None) -> Iterator[dict
 
     try:
         with open_input(file, None, str(file)) as f:
+            good = bad = 0
             for n, line in enumerate(f, start=1):
                 if not line.strip():
                     continue
                 try:
                     rec = orjson.loads(line)
                 except orjson.JSONDecodeError as e:
-                    problems.append(f"{file}#{n}: malformed JSON line ({e})")
-                    continue
-                if isinstance(rec, dict):
-                    yield rec
+                    rec, error, what = None, f"malformed JSON line ({e})", "not JSON"
                 else:
-                    problems.append(f"{file}#{n}: not a JSON object")
+                    error = what = None if isinstance(rec, dict) else "not a JSON object"
+                if error is None:
+                    good += 1
+                    yield rec
+                    continue
+                if not good:                   # a text file, a log, a JSON array: one line, not one per line
+                    problems.append(f"{file}: not a JSONL corpus (line {n} is {what})")
+                    return
+                bad += 1
+                if bad <= MAX_LINE_PROBLEMS:
+                    problems.append(f"{file}#{n}: {error}")
+            if bad > MAX_LINE_PROBLEMS:
+                problems.append(f"{file}: {bad - MAX_LINE_PROBLEMS} more malformed lines")
     except InputError as e:
         problems.append(f"{e.source}: {e.reason}")
     except (EOFError, OSError) as e:

@@ -7,7 +7,12 @@ Politeness and safety, all on by default:
   while different hosts are fetched concurrently (one thread per host at a time, `workers` threads);
 - connect and read timeouts, and a total time limit per response (a server trickling bytes);
 - bounded retries with exponential backoff on 429, 5xx and network errors, honouring Retry-After
-  up to `max_retry_after` seconds;
+  up to `max_retry_after` seconds; a timeout is retried at most once (`timeout_retries`);
+- a per-host budget: after HOST_FAILURES_NEW failed attempts in a row (timeouts, failed connections)
+  on a host that never answered, HOST_FAILURES_SEEN on one that did, its other URLs fail at once with
+  "host unreachable (skipped after N timeouts)": a dead host costs two timeouts, not minutes;
+- a robots.txt that cannot be fetched (the host is unreachable) is reported as that, never as a
+  disallow; one answered with 401/403 or 5xx disallows the host (RFC 9309), and says so;
 - the body is streamed and the fetch aborted beyond `max_bytes`;
 - http and https only; redirects followed up to `max_redirects` with the final URL recorded, and a
   redirect from a public address to a private, loopback or link-local one is refused unless
@@ -40,13 +45,15 @@ try:
 
     VERSION = _version("cleaner")
 except Exception:  # noqa: BLE001  (running from a source tree)
-    VERSION = "0.1"
+    from cleaner import __version__ as VERSION
 
 USER_AGENT = f"cleaner/{VERSION} (corpus cleaner; contact: see project README)"
 ROBOTS_AGENT = "cleaner"
 MAX_CRAWL_DELAY = 30.0
 ROBOTS_MAX_BYTES = 512 * 1024
 RETRY_STATUSES = {429, 500, 502, 503, 504}
+HOST_FAILURES_NEW = 2      # failed attempts in a row that give up a host that never answered
+HOST_FAILURES_SEEN = 4     # ... and a host that answered earlier in the run
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
@@ -57,7 +64,8 @@ class FetchOptions:
     read_timeout: float = 30.0
     max_time: float = 120.0              # whole response, headers to last byte
     max_bytes: int = 10 * 1024 * 1024
-    retries: int = 3
+    retries: int = 3                     # for 429, 5xx and network errors
+    timeout_retries: int = 1             # a timed-out request is tried once more, no more
     backoff: float = 1.0                 # first retry waits this, then doubles
     max_retry_after: float = 60.0
     max_redirects: int = 10
@@ -80,6 +88,21 @@ class _Host:
     delay: float = Options.delay
     robots: RobotFileParser | None = None
     robots_loaded: bool = False
+    robots_refusal: str | None = None    # why the whole host is refused (robots.txt 401/403/5xx)
+    answered: bool = False               # an HTTP response came from this host in this run
+    failures: int = 0                    # failed attempts in a row (timeouts, connection failures)
+    timeouts: int = 0                    # of which timeouts
+    unreachable: str | None = None       # set once the budget is spent: the reason for its other URLs
+
+    def failed(self, error: Exception) -> None:
+        self.failures += 1
+        self.timeouts += isinstance(error, httpx.TimeoutException)
+        if self.failures >= (HOST_FAILURES_SEEN if self.answered else HOST_FAILURES_NEW):
+            what = "timeouts" if self.timeouts == self.failures else f"failed connections: {str(error)[:120] or type(error).__name__}"
+            self.unreachable = f"host unreachable (skipped after {self.failures} {what})"
+
+    def responded(self) -> None:
+        self.answered, self.failures, self.timeouts = True, 0, 0
 
 
 def _host_key(url: str) -> str:
@@ -175,13 +198,20 @@ class Fetcher:
         """GET `url` once (no redirects), spaced from the previous request to its host."""
         h = self.host(url)
         with h.lock:
+            if h.unreachable:
+                raise FetchError(h.unreachable)
             wait = h.next_time - time.monotonic()
             if wait > 0:
                 time.sleep(wait)
             try:
-                return self._get(url, limit)
+                result = self._get(url, limit)
+            except httpx.TransportError as e:
+                h.failed(e)
+                raise
             finally:
                 h.next_time = time.monotonic() + h.delay
+            h.responded()
+            return result
 
     def _get(self, url: str, limit: int) -> tuple[int, httpx.Headers, bytes, str]:
         start = time.monotonic()
@@ -202,37 +232,45 @@ class Fetcher:
             return r.status_code, r.headers, b"".join(chunks), str(r.url)
 
     def _request_with_retries(self, url: str, limit: int) -> tuple[int, httpx.Headers, bytes, str]:
-        attempt = 0
+        attempt = timeouts = 0
         while True:
             try:
                 status, headers, body, final = self._request(url, limit)
             except httpx.TimeoutException as e:
                 problem, wait = f"timed out ({type(e).__name__})", None
+                timeouts += 1
             except httpx.TransportError as e:
                 problem, wait = f"network error ({type(e).__name__}: {e})", None
             else:
                 if status not in RETRY_STATUSES:
                     return status, headers, body, final
                 problem, wait = f"HTTP {status}", _retry_after(headers.get("Retry-After"))
-            if attempt >= self.o.retries:
-                raise FetchError(f"{problem} after {attempt + 1} attempts")
+            if attempt >= self.o.retries or timeouts > self.o.timeout_retries:
+                raise FetchError(f"{problem} after {attempt + 1} attempt{'s' if attempt else ''}")
             backoff = self.o.backoff * (2 ** attempt)
             time.sleep(min(self.o.max_retry_after, max(backoff, wait or 0.0)))
             attempt += 1
 
     # -- robots.txt ---------------------------------------------------------------------------
-    def allowed(self, url: str) -> bool:
-        if not self.o.respect_robots:
-            return True
+    def refusal(self, url: str) -> str | None:
+        """Why `url` is not fetched (robots.txt, or its host unreachable), or None to fetch it."""
         h = self.host(url)
+        if h.unreachable:
+            return h.unreachable
+        if not self.o.respect_robots:
+            return None
         if not h.robots_loaded:
             with self._hosts_lock:
                 first = not h.robots_loaded
                 h.robots_loaded = True   # claimed here; loaded below by the one thread that claimed it
             if first:
                 self._load_robots(url, h)
+        if h.robots_refusal:
+            return h.robots_refusal
         rp = h.robots
-        return rp is None or rp.can_fetch(ROBOTS_AGENT, url)
+        if rp is not None and not rp.can_fetch(ROBOTS_AGENT, url):
+            return f"disallowed by robots.txt: {url[:200]}"
+        return None
 
     def _load_robots(self, url: str, h: _Host) -> None:
         robots_url = urljoin(_host_key(url) + "/", "/robots.txt")
@@ -247,11 +285,15 @@ class Fetcher:
                 robots_url = urljoin(robots_url, loc)
                 status, _headers, body, _final = self._request_with_retries(robots_url, ROBOTS_MAX_BYTES)
                 hops += 1
-        except (FetchError, httpx.HTTPError):
-            status, body = 0, b""
+        except (FetchError, httpx.HTTPError) as e:
+            # no answer: the host is unreachable (RFC 9309 then assumes a complete disallow, so none
+            # of its URLs is fetched), and its URLs say so rather than "disallowed"
+            h.robots_refusal = h.unreachable or f"host unreachable: robots.txt {e}"
+            return
         text = ""
         if status in (401, 403):
             rp.disallow_all = True
+            h.robots_refusal = f"disallowed: robots.txt answered HTTP {status} (RFC 9309: the whole site)"
         elif 400 <= status < 500:
             rp.allow_all = True
         elif status == 200:
@@ -262,8 +304,9 @@ class Fetcher:
             rp.parse(text.splitlines())
         else:
             text = ""
-            # 5xx or unreachable: RFC 9309 says assume complete disallow for now
+            # 5xx: RFC 9309 says assume complete disallow for now
             rp.disallow_all = True
+            h.robots_refusal = f"disallowed: robots.txt answered HTTP {status} (RFC 9309: assume complete disallow)"
         h.robots = rp
         crawl_delay = _crawl_delay(text.splitlines(), ROBOTS_AGENT) if status == 200 else None
         if crawl_delay:
@@ -290,8 +333,9 @@ class Fetcher:
             if hop and private and previous_private is False and not self.o.allow_private_redirects:
                 raise FetchError(f"refused redirect from a public address to a private one: {current[:200]}")
             previous_private = private
-            if not self.allowed(current):
-                raise FetchError(f"disallowed by robots.txt: {current[:200]}")
+            refused = self.refusal(current)
+            if refused:
+                raise FetchError(refused)
             status, headers, body, _final = self._request_with_retries(current, self.o.max_bytes)
             if status in (301, 302, 303, 307, 308):
                 loc = headers.get("Location")

@@ -15,19 +15,22 @@ Why this shape:
 - Extractors sometimes repeat a paragraph (trafilatura #81, #768) and render tables with markdown
   separators (`|---|---|`): both are structural noise removed here, before the line rules run.
 - The HTML is dropped after extraction (`doc.html = None`): pages are large, text is small.
+- Hostile pages: markup that would stall the parser is refused before parsing (`extraction.guard`),
+  and each page runs in a helper process killed after `timeout` s (`engines.watchdog`): `--timeout`
+  stops lxml's C code too. Either way the page fails alone, with one line.
 """
 from __future__ import annotations
 
 import logging
 import re
-import signal
-import threading
-from contextlib import contextmanager
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable, Sequence
 
 from lxml import etree
 
 from cleaner.document import Document
+from cleaner.engines.watchdog import CallTimeout, HelperDied, Watchdog
+from cleaner.errors import DocumentFailure
+from cleaner.extraction.guard import markup_problem
 from cleaner.registry import register_step
 from cleaner.steps.base import Step
 
@@ -238,29 +241,6 @@ def tidy_text(text: str) -> str:
     return "\n".join(line for line, d in zip(lines, drop) if not d)
 
 
-@contextmanager
-def time_budget(seconds: float | None, message: str) -> Iterator[None]:
-    """Raise TimeoutError when the block runs longer than `seconds` (a page that hangs the parser).
-
-    Uses SIGALRM, so it only acts in a process's main thread (the local engine's workers and a -j 1
-    run); elsewhere the block runs unbounded.
-    """
-    if not seconds or seconds <= 0 or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def expired(signum: int, frame: object) -> None:
-        raise TimeoutError(message)
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 class Extract(Step):
     """Turn `doc.html` into `doc.text` (+ title, url, date, sitename); text documents pass through."""
 
@@ -291,6 +271,18 @@ class Extract(Step):
             from cleaner.extraction.chooser import Chooser
 
             self._chooser = Chooser.from_path(chooser)
+        # --timeout: each page runs in a helper process that is killed when it overruns (SIGALRM
+        # cannot stop lxml's parser, which is C code); see cleaner.engines.watchdog
+        self._watchdog = Watchdog(self._in_helper, prepare=self._load)
+
+    def _load(self) -> None:
+        """Import the extractors and load the chooser in the calling process, on its first page, so
+        that every helper forked from it (a fresh one after each kill too) starts with them loaded.
+        Not at start-up: a run of text documents never pays for them."""
+        import trafilatura  # noqa: F401
+        import trafilatura.metadata  # noqa: F401
+
+        _ = self.chooser
 
     @property
     def chooser(self):
@@ -336,8 +328,19 @@ class Extract(Step):
     def __call__(self, doc: Document) -> Document | None:
         if not doc.html:
             return doc
-        with time_budget(self.timeout, f"extraction took longer than {self.timeout} s (--timeout)"):
-            return self._extract(doc)
+        problem = markup_problem(doc.html)
+        if problem is not None:
+            raise DocumentFailure(f"skipped: pathological markup ({problem})", "pathological")
+        try:
+            return self._watchdog.call(doc, self.timeout)
+        except CallTimeout:
+            raise DocumentFailure(f"skipped: extraction took longer than {self.timeout:g} s (--timeout), "
+                                  f"stopped", "timeout") from None
+        except HelperDied as e:
+            raise DocumentFailure(f"skipped: {e}", "step-error") from None
+
+    def _in_helper(self, doc: Document) -> Document | None:
+        return self._extract(doc)
 
     def candidates(self, html: str, url: str | None = None) -> tuple[dict[str, str], list[float] | None, dict]:
         """Every candidate text of a page (the full run too), its signal row and metadata: for the bench."""

@@ -15,6 +15,7 @@ from time import perf_counter
 from typing import Any, Callable, Iterable
 
 from cleaner.config import ConfigError, Options
+from cleaner.errors import DocumentFailure
 from cleaner.document import Document
 from cleaner.registry import get_step_factory
 from cleaner.sources import Failure
@@ -104,6 +105,8 @@ def apply_steps(steps: Iterable[Step], doc: Document) -> Outcome:
         start = perf_counter()
         try:
             out = step(doc)
+        except DocumentFailure as e:     # the step's own one-line reason (a hostile page, a time limit)
+            return Outcome(failure=Failure(doc.source, str(e), e.kind))
         except Exception as e:  # noqa: BLE001 - hostile input must not end the run
             return Outcome(failure=Failure(doc.source, f"step {step.name!r} failed: {type(e).__name__}: {e}", "step-error"))
         seconds = perf_counter() - start
