@@ -15,7 +15,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from cleaner.version import __version__
 
 _LAZY = {
     "clean_batch": "cleaner.api", "clean_document": "cleaner.api", "clean_text": "cleaner.api",

@@ -179,7 +179,7 @@ def version() -> str:
     try:
         return dist_version("cleaner")
     except PackageNotFoundError:
-        from cleaner import __version__
+        from cleaner.version import __version__
 
         return __version__
 

@@ -25,8 +25,7 @@ else:  # pragma: no cover
 DEFAULT_STEPS = ("extract", "repair", "normalize", "chrome", "structure", "heuristics", "langid", "filters")
 
 
-class ConfigError(ValueError):
-    """A bad configuration: the message names the file and the key."""
+from cleaner.errors import ConfigError  # noqa: E402,F401  (re-exported: defined below config and the steps)
 
 
 @dataclass(frozen=True)

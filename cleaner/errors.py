@@ -8,9 +8,11 @@ def one_line(e: BaseException) -> str:
     return text if not isinstance(e, (KeyError, TypeError, AttributeError, AssertionError)) or str(e) else f"{type(e).__name__}: {text}"
 
 
-def exit_code_for(e: BaseException) -> int:
-    from cleaner.config import ConfigError
+class ConfigError(ValueError):
+    """A bad configuration: the message names the file and the key (exit status 2)."""
 
+
+def exit_code_for(e: BaseException) -> int:
     try:
         from cleaner.ruleset import RuleError
     except ImportError:  # pragma: no cover

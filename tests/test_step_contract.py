@@ -155,7 +155,7 @@ def test_pipeline_takes_ready_steps_and_plain_functions():
 
 
 @pytest.mark.parametrize("config, expected", [
-    ('steps = ["extract", "repiar"]\n', "option 'steps': unknown step 'repiar'; known: chrome, extract"),
+    ('steps = ["extract", "repiar"]\n', "steps: unknown step 'repiar' (did you mean 'repair'?)"),
     ('steps = ["repair", "filters"]\n[step.filters]\nmin_char = 3\n', "[step.filters]: "),
 ], ids=["typo-in-steps", "typo-in-step-option"])
 def test_a_step_typo_is_a_configuration_error(run_cli, tmp_path, config, expected):

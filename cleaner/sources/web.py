@@ -45,7 +45,7 @@ try:
 
     VERSION = _version("cleaner")
 except Exception:  # noqa: BLE001  (running from a source tree)
-    from cleaner import __version__ as VERSION
+    from cleaner.version import __version__ as VERSION
 
 USER_AGENT = f"cleaner/{VERSION} (corpus cleaner; contact: see project README)"
 ROBOTS_AGENT = "cleaner"

@@ -75,7 +75,7 @@ def as_step(name: str, obj: Any) -> Step:
             obj.name = name
         return obj
     if not callable(obj):
-        from cleaner.config import ConfigError
+        from cleaner.errors import ConfigError
 
         raise ConfigError(f"step {name!r}: its factory made a {type(obj).__name__}, neither a cleaner.Step nor callable")
     return CallableStep(name, obj)
