@@ -105,3 +105,16 @@ def test_a_shell_with_only_a_javascript_notice_has_no_embedded_text():
 def test_html_to_text_reads_blocks_and_leaves_plain_text_alone():
     assert html_to_text("<h2>Tools</h2><ul><li>spanner</li><li>washer</li></ul>") == "Tools\nspanner\nwasher"
     assert html_to_text("first  line\n\n\nsecond line") == "first line\nsecond line"
+
+
+def test_noscript_markup_kept_as_text_by_the_parser_is_read_as_markup():
+    # libxml2 keeps some <noscript> bodies as one text node: "<img src=...>" must not become the page's text
+    tree = load_html("<html><body><div id='app'></div></body></html>")
+    from lxml import etree
+
+    ns = etree.SubElement(tree.find(".//body"), "noscript")
+    ns.text = ('<img src="/pixel.gif" alt=""><p>' + "Our opening hours change with the seasons, so check before you travel. " * 3
+               + "</p>")
+    source, text = embedded_text(tree)
+    assert source == "noscript"
+    assert text.startswith("Our opening hours change with the seasons") and "<img" not in text and "<p>" not in text

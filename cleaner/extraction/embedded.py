@@ -61,9 +61,12 @@ _STATE_ASSIGN = re.compile(r"window\.__(?:NUXT|INITIAL_STATE|PRELOADED_STATE|APO
 _URLISH = re.compile(r"^(?:https?:|/|data:|[\w.-]+\.(?:jpg|png|webp|svg|gif|js|css)\b)", re.I)
 
 
-def html_to_text(value: str) -> str:
-    """Text of a string that may hold HTML (a CMS body in JSON): one block a line, plain text unchanged."""
-    if not _HTML_HINT.search(value):
+def html_to_text(value: str, markup: bool = False) -> str:
+    """Text of a string that may hold HTML (a CMS body in JSON): one block a line, plain text unchanged.
+
+    `markup`: the string is HTML whatever it looks like (a <noscript> body the parser kept as text).
+    """
+    if not markup and not _HTML_HINT.search(value):
         return _BLANKS.sub("\n", _SPACES.sub(" ", value)).strip()
     try:
         root = lxml_html.document_fromstring(f"<html><body>{value}</body></html>")
@@ -215,12 +218,12 @@ def framework_texts(tree) -> list[str]:
 
 
 def noscript_text(tree) -> str:
-    """The text of the body's <noscript> blocks, read as markup (lxml keeps it as elements or text)."""
+    """The text of the body's <noscript> blocks, read as markup (lxml keeps it as elements or as text)."""
     parts: list[str] = []
     for ns in _NOSCRIPT(tree):
         inner = (ns.text or "") + "".join(etree.tostring(c, encoding="unicode", with_tail=True) for c in ns)
         if inner.strip():
-            parts.append(html_to_text(inner))
+            parts.append(html_to_text(inner, markup=True))
     return "\n".join(p for p in parts if p)
 
 
