@@ -118,3 +118,25 @@ def test_noscript_markup_kept_as_text_by_the_parser_is_read_as_markup():
     source, text = embedded_text(tree)
     assert source == "noscript"
     assert text.startswith("Our opening hours change with the seasons") and "<img" not in text and "<p>" not in text
+
+
+def test_next_js_rich_text_blocks_are_joined_into_paragraphs():
+    # Portable Text (Sanity) splits a paragraph at every mark; the heading is kept with its body
+    import json
+
+    def block(*spans, style="normal"):
+        return {"_type": "block", "style": style, "children": [{"_type": "span", "text": t, "marks": []} for t in spans]}
+
+    data = {"props": {"pageProps": {"article": {"title": "Mending a bicycle puncture", "body": [
+        block("Finding the hole"),
+        block("Pump the tube up a little and ", "hold it under water", ": a steady line of bubbles marks the puncture."),
+        block("Roughen the rubber around it with sandpaper so that the glue has something to grip on."),
+    ]}, "menu": [{"label": "Workshop classes"}, {"label": "Opening hours"}]}}}
+    html = ('<html><body><div id="__next"></div><script id="__NEXT_DATA__" type="application/json">'
+            + json.dumps(data) + "</script></body></html>")
+    source, text = embedded_text(load_html(html), html)
+    assert source == "state"
+    assert text.split("\n") == [
+        "Finding the hole",
+        "Pump the tube up a little and hold it under water: a steady line of bubbles marks the puncture.",
+        "Roughen the rubber around it with sandpaper so that the glue has something to grip on."]

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from lxml import etree, html as lxml_html
 
@@ -152,13 +152,36 @@ def _prose(text: str) -> bool:
     return len(_WORD.findall(text)) >= PROSE_WORDS and not _URLISH.match(text)
 
 
+def _inline_run(value: object) -> str | None:
+    """The paragraph a rich-text block spells as a list of inline spans, or None.
+
+    Sanity's Portable Text and Slate (`children: [{text}]`) and Contentful (`content: [{value}]`) split a
+    paragraph at every bold or link: joined again, the paragraph counts as prose and stays one line.
+    """
+    if not isinstance(value, list) or not value:
+        return None
+    parts: list[str] = []
+    for span in value:
+        if not isinstance(span, dict) or isinstance(span.get("children"), list) or isinstance(span.get("content"), list):
+            return None
+        text = span.get("text", span.get("value"))
+        if not isinstance(text, str):
+            return None
+        parts.append(text)
+    return "".join(parts)
+
+
 def _strings(blob: object, path: str = "", depth: int = 0) -> Iterator[tuple[str, str]]:
     """(path without list indices, string) of every string in a JSON value, in document order."""
     if depth > MAX_DEPTH:
         return
     if isinstance(blob, dict):
         for k, v in blob.items():
-            yield from _strings(v, f"{path}.{k}", depth + 1)
+            run = _inline_run(v) if k in ("children", "content") else None
+            if run is not None:
+                yield f"{path}.{k}[]", run
+            else:
+                yield from _strings(v, f"{path}.{k}", depth + 1)
     elif isinstance(blob, list):
         for v in blob:
             yield from _strings(v, f"{path}[]", depth + 1)
@@ -166,21 +189,28 @@ def _strings(blob: object, path: str = "", depth: int = 0) -> Iterator[tuple[str
         yield path, blob
 
 
-def state_text(pairs: Iterator[tuple[str, str]]) -> str:
-    """The prose of a framework's state: the group of strings (same path) holding the most of it."""
-    groups: dict[str, list[str]] = {}
+def state_text(pairs: Iterable[tuple[str, str]]) -> str:
+    """The prose of a framework's state: the group of strings (same path) holding the most of it.
+
+    Within a named group (`post.body[].children[]`) the short lines (headings, list items) are kept
+    with the paragraphs; in a flat payload (Nuxt's array, a script's string literals, path "" or "[]")
+    everything is one group, so only prose is kept there.
+    """
+    groups: dict[str, list[tuple[str, bool]]] = {}
     seen: set[str] = set()
     for path, value in pairs:
-        if len(value) < 20 or value in seen:
+        if not value.strip() or value in seen or _URLISH.match(value):
             continue
         seen.add(value)
         text = html_to_text(value)
-        if _prose(text):
-            groups.setdefault(path, []).append(text)
-    if not groups:
+        if text:
+            groups.setdefault(path, []).append((text, _prose(text)))
+    scored = [(sum(len(t) for t, prose in texts if prose), path) for path, texts in groups.items()]
+    if not scored or max(scored)[0] == 0:
         return ""
-    best = max(groups.values(), key=lambda texts: sum(map(len, texts)))
-    return "\n".join(best)
+    _score, path = max(scored)
+    flat = path.strip("[]") == ""
+    return "\n".join(t for t, prose in groups[path] if prose or (not flat and len(_WORD.findall(t)) >= 2))
 
 
 def _decode_js_string(literal: str) -> str:
