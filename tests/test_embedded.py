@@ -140,3 +140,11 @@ def test_next_js_rich_text_blocks_are_joined_into_paragraphs():
         "Finding the hole",
         "Pump the tube up a little and hold it under water: a steady line of bubbles marks the puncture.",
         "Roughen the rubber around it with sandpaper so that the glue has something to grip on."]
+
+
+def test_a_site_wide_json_ld_description_is_not_a_page_s_text():
+    about = "Harbour Books is an independent bookshop on the quay, open every day of the year except Christmas, " * 2
+    html = ('<html><head><script type="application/ld+json">{"@graph":[{"@type":"Organization","name":"Harbour Books",'
+            f'"description":"{about}"}},{{"@type":"WebSite","description":"{about}"}}]}}</script></head>'
+            '<body><div id="root"></div></body></html>')
+    assert embedded_text(load_html(html), html) is None

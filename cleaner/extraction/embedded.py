@@ -43,10 +43,12 @@ _BODY_TYPES = frozenset({
     "discussionforumposting", "liveblogposting", "report", "review", "criticreview", "howto", "recipe",
     "question", "answer", "comment", "webpage", "aboutpage", "faqpage", "qapage", "itempage", "product",
     "course", "event", "creativework", "medicalwebpage", "jobposting", "book", "movie", "softwareapplication",
-    "service", "localbusiness", "organization", "place", "profilepage",
+    "service", "profilepage",
 })
-_SKIP_TYPES = frozenset({"breadcrumblist", "imageobject", "videoobject", "searchaction", "listitem",
-                         "person", "website", "sitenavigationelement", "wpheader", "wpfooter", "wpsidebar"})
+# Site-wide nodes (the publisher, the site, its navigation): their description is the same on every page.
+_SKIP_TYPES = frozenset({"breadcrumblist", "imageobject", "videoobject", "searchaction", "listitem", "person",
+                         "website", "organization", "localbusiness", "place", "sitenavigationelement", "wpheader",
+                         "wpfooter", "wpsidebar"})
 _BODY_KEYS = ("articleBody", "text", "reviewBody", "recipeInstructions", "step")
 _LDJSON = etree.XPath("//script[translate(@type, 'APLICTONJSD+', 'aplictonjsd+')='application/ld+json']/text()")
 _SCRIPTS = etree.XPath("//script")
