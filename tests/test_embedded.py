@@ -148,3 +148,12 @@ def test_a_site_wide_json_ld_description_is_not_a_page_s_text():
             f'"description":"{about}"}},{{"@type":"WebSite","description":"{about}"}}]}}</script></head>'
             '<body><div id="root"></div></body></html>')
     assert embedded_text(load_html(html), html) is None
+
+
+def test_broken_or_hostile_state_is_skipped_without_error():
+    deep = "[" * 5000 + "]" * 5000
+    html = ('<html><body><div id="__next"></div>'
+            '<script id="__NEXT_DATA__" type="application/json">{"props": {"pageProps": {"post": "unterminated'
+            + " x" * 200 + '</script><script id="__NUXT_DATA__" type="application/json">' + deep + "</script>"
+            '<script type="application/ld+json">{"@type": "Article", "articleBody": </script></body></html>')
+    assert embedded_text(load_html(html), html) is None

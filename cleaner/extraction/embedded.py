@@ -10,7 +10,7 @@ no text, `embedded_text` reads those, in that order of trust:
    Product, Recipe, ...). `articleBody`/`text` is the body; `description` is only a summary, used
    when nothing longer is found.
 2. Framework state (Next.js, Nuxt): the strings are grouped by their path in the data with list
-   indices left out (`post.body[].children[].text` holds every paragraph of a rich-text body,
+   indices left out (`post.body[].children[]` holds every paragraph of a rich-text body, its spans joined,
    `related[].excerpt` the teasers of other articles); the group with the most prose wins.
    Strings holding HTML are turned into text.
 3. `<noscript>` blocks of the body, read as markup.
