@@ -12,6 +12,9 @@ Why this shape:
   keeps one text: trafilatura's, an alternative, or trafilatura's full run with its fallback
   extractors ("full", run only when chosen). The choice is counted as `extract/<candidate>`.
 - When the chosen text is empty the step falls back (full run, then page text): `extract/fallback`.
+- When it is still (almost) empty, the page may be a script-rendered shell: the text it embeds as
+  data (JSON-LD body, Next.js/Nuxt state, `<noscript>`; `cleaner.extraction.embedded`) is taken
+  instead: `extract/embedded`.
 - Extractors sometimes repeat a paragraph (trafilatura #81, #768) and render tables with markdown
   separators (`|---|---|`): both are structural noise removed here, before the line rules run.
 - The HTML is dropped after extraction (`doc.html = None`): pages are large, text is small.
@@ -39,6 +42,10 @@ logging.getLogger("htmldate").setLevel(logging.CRITICAL)
 
 # Without a fitted chooser, a text shorter than this is replaced by trafilatura's full run.
 MIN_CHARS = 250
+
+# A chosen text shorter than this (characters) is checked against the text a script-rendered page
+# embeds as data (JSON-LD, Next.js/Nuxt state, <noscript>): see cleaner.extraction.embedded.
+EMBEDDED_BELOW = 100
 
 # A selector hit holding more than this share of the page's paragraph text (and more than
 # WIDGET_MAX_CHARS of it) is not a widget but the article: it is spared (see Extract._tree).
@@ -404,6 +411,14 @@ class Extract(Step):
                 raw["full"] = self._trafilatura(tree, doc.url, fast=False)
             pick = next((k for k in ("full", "page", "forum") if raw.get(k, "").strip()), pick)
             doc.events.append("extract/fallback")
+        if self.fallback and len(raw[pick].strip()) < EMBEDDED_BELOW:
+            # (almost) nothing visible: a script-rendered shell may carry its text as data
+            from cleaner.extraction.embedded import embedded_text
+
+            found = embedded_text(tree, doc.html)
+            if found is not None and len(found[1]) > len(raw[pick].strip()):
+                doc.events.append(f"embedded/{found[0]}")        # json-ld, state or noscript
+                raw[pick := "embedded"] = found[1]
         if pick != "trafilatura":
             doc.events.append(f"extract/{pick}")
         meta = self._metadata(tree, doc.url)
