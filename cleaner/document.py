@@ -51,6 +51,9 @@ class Document:
     origin: str = "text"
     # Not part of the record: things worth counting in the stats ("extract/fallback", …).
     events: list[str] = field(default_factory=list)
+    # Not part of the record: input line numbers no step removes (a Markdown file's headings, lists,
+    # code blocks: cleaner.markdown); None until the pipeline has looked at the text as read.
+    protected: frozenset[int] | None = None
 
     @property
     def lines(self) -> list[str]:

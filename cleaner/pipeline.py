@@ -67,6 +67,8 @@ def build_steps(options: Options) -> list[Any]:
 
 def apply_steps(steps: Iterable[Any], doc: Document) -> Outcome:
     """Run steps over one document; a step that raises fails the document, not the run."""
+    if doc.protected is None:
+        doc.protected = protected_lines(doc)
     for step in steps:
         applies_to = getattr(step, "applies_to", None)
         if applies_to is not None and doc.origin not in applies_to:
@@ -80,6 +82,16 @@ def apply_steps(steps: Iterable[Any], doc: Document) -> Outcome:
             return Outcome(doc=doc, dropped=True)
         doc = out
     return Outcome(doc=doc)
+
+
+def protected_lines(doc: Document) -> frozenset[int]:
+    """The input lines of `doc` that no step may remove: the Markdown structure of a `.md` text,
+    read before any step has changed its layout; none for other documents."""
+    from cleaner.markdown import is_markdown, structure_lines
+
+    if doc.origin != "text" or not doc.text or not is_markdown(doc.source):
+        return frozenset()
+    return structure_lines(doc.text)
 
 
 class Pipeline:
