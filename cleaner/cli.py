@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
-EXIT_OK, EXIT_NOTHING, EXIT_USAGE = 0, 1, 2
+from cleaner.errors import EXIT_INTERRUPTED, EXIT_NOTHING, EXIT_OK, EXIT_USAGE  # noqa: F401 - EXIT_NOTHING re-exported
 
 
 def _add_cleaning_options(p: argparse.ArgumentParser) -> None:
@@ -205,7 +205,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_report(args)
     except KeyboardInterrupt:
         print("cleaner: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as e:  # noqa: BLE001 - one clear line, the traceback only with --debug
         if debug:
             raise
