@@ -2,6 +2,9 @@
 
 These run the per-document steps of the default pipeline on one text at a time: no corpus pass and no
 dedup (those need the whole corpus: use `Pipeline.run`). The pipeline is built once per process.
+A text is judged exactly as `cleaner clean` judges it when it is the only document of the run (and
+as `cleaner explain`, `check` and `fix` judge a file); in a corpus, lines that recur in other
+documents may go too (`heuristic/repeated-across-corpus`).
 """
 from __future__ import annotations
 
@@ -18,14 +21,17 @@ def _default_pipeline() -> Pipeline:
     return Pipeline.default(config=None, jobs=1, dedup="none")
 
 
-def clean_document(text_or_html: str, *, html: bool = False, url: str | None = None) -> Document:
+def clean_document(text_or_html: str, *, html: bool = False, url: str | None = None,
+                   source: str | None = None) -> Document:
     """Clean one text (or page, with html=True) into a Document with text, title, lang, removed…
 
+    `source` names the file the text came from, as `cleaner clean` would: a `.md` name makes its
+    Markdown structure (headings, lists, code blocks) safe from every step.
     A document that cleaning empties comes back with empty text and its `drop_reason` set.
     """
     if not isinstance(text_or_html, str):
         raise TypeError(f"clean_document takes str, not {type(text_or_html).__name__}")
-    doc = Document(id=stable_id("<api>", text_or_html), source=url or "<api>", url=url,
+    doc = Document(id=stable_id("<api>", text_or_html), source=source or url or "<api>", url=url,
                    text="" if html else text_or_html, html=text_or_html if html else None)
     from cleaner.pipeline import apply_steps
 

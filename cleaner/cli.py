@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from cleaner.config import flag_type
+from cleaner.errors import EXIT_INTERRUPTED, EXIT_NOTHING, EXIT_OK, EXIT_USAGE  # noqa: F401 - EXIT_NOTHING re-exported
 
-EXIT_OK, EXIT_NOTHING, EXIT_USAGE = 0, 1, 2
 EXIT_BROKEN_PIPE = 1      # the reader of standard output went away (`| head`); nothing is printed
 
 
@@ -255,7 +255,7 @@ def _run(args: argparse.Namespace) -> int:
             return cmd_report(args)
     except KeyboardInterrupt:
         print("cleaner: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         raise                                  # main's business: the reader left, say nothing
     except Exception as e:  # noqa: BLE001 - one clear line, the traceback only with --debug

@@ -54,6 +54,9 @@ class Document:
     # Not part of the record: one entry per step call, (step, seconds, lines removed, events counted),
     # written by `cleaner.steps.run.apply_steps` and summed into the per-step stats.
     step_log: list[tuple[str, float, int, tuple[str, ...]]] = field(default_factory=list)
+    # Not part of the record: input line numbers no step removes (a Markdown file's headings, lists,
+    # code blocks: cleaner.markdown); None until the pipeline has looked at the text as read.
+    protected: frozenset[int] | None = None
 
     @property
     def lines(self) -> list[str]:

@@ -1,6 +1,12 @@
 """How errors reach the user: one line, and the exit status the contract gives them."""
 from __future__ import annotations
 
+# The exit statuses of the contract, shared by the command line and the commands it runs.
+EXIT_OK = 0             # finished (check: nothing found; fix: nothing changed)
+EXIT_NOTHING = 1        # nothing could be processed (check: findings; fix: a file was rewritten)
+EXIT_USAGE = 2          # usage or configuration error, or a named file that cannot be read or written
+EXIT_INTERRUPTED = 130  # Ctrl-C
+
 
 def one_line(e: BaseException) -> str:
     msg = str(e).strip().splitlines()

@@ -72,3 +72,33 @@ def test_corpus_fails_after_a_seed_changes_then_passes(repo):
     git(repo, "add", "-A")
     p = try_repo(repo, "cleaner-corpus")
     assert p.returncode == 0, p.stdout + p.stderr
+
+
+def test_published_check_and_fix_default_to_the_seed_folder(repo):
+    """Issue 18: on a repository with a CHANGELOG, notes and JSONL records beside its seeds, the
+    published hooks clean seeds/ and nothing else; non-text files in seeds/ are passed over."""
+    r = repo.parent / "with-docs"
+    r.mkdir()
+    git(r, "init", "-q")
+    git(r, "config", "user.email", "t@example.invalid")
+    git(r, "config", "user.name", "t")
+    shutil.copytree(SEEDS, r / "seeds")
+    others = {
+        "CHANGELOG.md": "# Changelog\n\n## [Unreleased]\n\n### Added\n- Export\n- Login\n\n## [1.0.0]\n- First release\n",
+        "notes.txt": "Home\nShare this article\nLeave a Reply\n",
+        "seeds/records.jsonl": '{"text": "Home"}\n{"text": "Share this article"}\n',
+    }
+    for name, text in others.items():
+        (r / name).write_text(text)
+    git(r, "add", ".")
+    git(r, "commit", "-qm", "init")
+    p = try_repo(r, "cleaner-fix")
+    assert p.returncode == 1, p.stdout + p.stderr
+    for name, text in others.items():
+        assert (r / name).read_text() == text, name
+    assert "seeds/records.jsonl: not a text document" in p.stdout
+    assert "Leave a Reply" not in (r / "seeds" / "003_79652632a185e195.txt").read_text()
+    git(r, "add", "-A")
+    for hook in ("cleaner-fix", "cleaner-check"):
+        p = try_repo(r, hook)
+        assert p.returncode == 0, (hook, p.stdout + p.stderr)

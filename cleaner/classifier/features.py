@@ -11,6 +11,7 @@ Pure Python and one pass per document: the step must stay cheap next to ftfy and
 """
 from __future__ import annotations
 
+import copy
 import re
 from collections import Counter
 from functools import lru_cache
@@ -159,13 +160,24 @@ class LineTable:
         self.content = [frozenset(t for t in tk if len(t) >= _CAP_CONTENT_WORD and t not in stops and not t.isdigit())
                         for tk in toks]
         self.norm = [" ".join(t) for t in toks]
-        bound = counts is not None and counts.documents > 0
-        docs_total = counts.documents if bound else 1
-        site_docs = counts.site_documents.get(site, 0) if bound and site is not None else 0
         self._toks = toks
         # the shape part is filled on demand: a step only needs it for the lines it may remove
         self.shape: list[list[float] | None] = [None] * n
-        self.counts: list[list[float]]
+        self.counts: list[list[float]] = []
+        self._set_counts(counts, site)
+
+    def with_counts(self, counts: LineCounts | None, site: str | None = None) -> "LineTable":
+        """The same lines with other corpus counts (None: unbound); the per-line work, shape
+        features included, is shared with this table, not redone."""
+        other = copy.copy(self)
+        other._set_counts(counts, site)
+        return other
+
+    def _set_counts(self, counts: LineCounts | None, site: str | None) -> None:
+        texts, n_chars, n = self.texts, self.n_chars, len(self.texts)
+        bound = counts is not None and counts.documents > 0
+        docs_total = counts.documents if bound else 1
+        site_docs = counts.site_documents.get(site, 0) if bound and site is not None else 0
         if bound:
             countable = [k for k in range(n) if n_chars[k] <= MAX_COUNTED_CHARS]
             self.counts = [[0.0, 0.0, 0.0, 0.0] for _ in range(n)]

@@ -25,17 +25,19 @@ def original_line_numbers(doc: Document) -> list[int]:
 def drop_lines(doc: Document, reasons: Mapping[int, str]) -> Document:
     """Remove the lines at these 0-based indices of the current text, recording each with its reason.
 
-    Blank lines are removed silently (they are layout, not content).
+    Blank lines are removed silently (they are layout, not content). Lines the document protects
+    (`doc.protected`: a Markdown file's structure) stay, whatever the reason.
     """
     if not reasons:
         return doc
     lines = doc.lines
     numbers = original_line_numbers(doc)
+    protected = doc.protected or frozenset()
     keep_lines: list[str] = []
     keep_numbers: list[int] = []
     for i, (line, no) in enumerate(zip(lines, numbers)):
         rule = reasons.get(i)
-        if rule is None:
+        if rule is None or no in protected:
             keep_lines.append(line)
             keep_numbers.append(no)
         elif line.strip():

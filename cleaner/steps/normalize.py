@@ -41,11 +41,17 @@ _REMOVED = (
     + [0x00AD, 0x200B, 0x2060, 0xFEFF, 0x2061, 0x2062, 0x2063, 0x2064]
 )
 _SPACES = [0x09, 0x0B, 0x0C, 0x1C, 0x1D, 0x1E, 0x1F]
-_TABLE: dict[int, str | None] = {c: None for c in _REMOVED}
-_TABLE.update({c: " " for c in _SPACES})
+_INVISIBLE: dict[int, str | None] = {c: None for c in _REMOVED}
+_TABLE: dict[int, str | None] = {**_INVISIBLE, **{c: " " for c in _SPACES}}
 
 _EXTRA_BREAK = re.compile("\r\n?|[\u2028\u2029]")
 _SPACE_RUN = re.compile(" {2,}")
+
+
+def remove_invisible(line: str) -> str:
+    """The line without the invisible characters listed above; every space and tab left as it was
+    (what `cleaner fix` applies to a file: its layout is the author's)."""
+    return line.translate(_INVISIBLE)
 
 
 def normalize_line(line: str) -> str:

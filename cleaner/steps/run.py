@@ -92,11 +92,23 @@ def prepare(steps: Iterable[Step], counts: Any = None) -> None:
         step.warm_up()
 
 
+def protected_lines(doc: Document) -> frozenset[int]:
+    """The input lines of `doc` that no step may remove: the Markdown structure of a `.md` text,
+    read before any step has changed its layout; none for other documents."""
+    from cleaner.markdown import is_markdown, structure_lines
+
+    if doc.origin != "text" or not doc.text or not is_markdown(doc.source):
+        return frozenset()
+    return structure_lines(doc.text)
+
+
 def apply_steps(steps: Iterable[Step], doc: Document) -> Outcome:
     """Run steps over one document; a step that raises fails the document, not the run.
 
     Every call is logged on the document as (step name, seconds, lines removed, events counted).
     """
+    if doc.protected is None:
+        doc.protected = protected_lines(doc)
     log = doc.step_log
     for step in steps:
         if not step.applies(doc):

@@ -3,6 +3,7 @@
 - the headline printed twice (title element + h1): later copies go (`structure/repeated-title`);
 - a breadcrumb glued to the headline ("HomeFINANCE NEWS<headline>") goes (`structure/breadcrumb`);
 - date-only and short menu lines above the headline go (`structure/date-header`, `structure/menu-header`);
+  a headline known by its shape alone must stand alone or lead into prose (not a line of a stanza);
 - placeholder lines a template forgot to fill ("Title", "Headline") go (`structure/placeholder`);
 - a bare link right after a line a rule removed (a promo's link) goes (`structure/lone-link`);
 - a paragraph that the scrape or the extractor printed twice in a row keeps its first copy
@@ -189,9 +190,17 @@ class Structure(Step):
         for i in head:
             if _is_prose(lines[i]):
                 return None
-            if _looks_like_headline(lines[i]) and not _is_menu_line(lines[i]):
+            if _looks_like_headline(lines[i]) and not _is_menu_line(lines[i]) and Structure._stands_alone(lines, i):
                 return i
         return None
+
+    @staticmethod
+    def _stands_alone(lines, i) -> bool:
+        """A headline found by its shape alone is its own paragraph or leads into prose: the line
+        after it is blank, prose, or the end. A line followed straight by another short line is a
+        line of verse or of a list (the menu-header cut would take a poem's title)."""
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        return not nxt.strip() or _is_prose(nxt)
 
     @staticmethod
     def _breadcrumbs(head, norms, title_at, reasons) -> None:
