@@ -44,3 +44,16 @@ def test_a_repeated_table_header_is_not_a_repeated_headline():
             "The table above lists the players who took part in the final round of the season.")
     doc = make_step("structure")(Document(id="t", source="t", text=text))
     assert doc.text == text and not doc.removed
+
+
+def test_a_headline_over_a_dateline_or_a_byline_is_the_title_and_the_menu_above_it_goes():
+    for meta in (["12 March 2024, 10:41"], ["By Jane Doe"]):
+        doc = run("\n".join(["Home", "News", "Tram Line Reaches the Northern Suburbs", *meta, PARA]))
+        assert doc.title == "Tram Line Reaches the Northern Suburbs", meta
+        assert {r.text for r in doc.removed} == {"Home", "News"}, meta
+
+
+def test_a_poems_stanza_is_not_taken_for_a_headline():
+    poem = "\n".join(["The Gulls Go Quiet", "", "the harbour sleeps", "the boats ride low", "on a black tide", ""])
+    doc = run(poem)
+    assert doc.removed == []

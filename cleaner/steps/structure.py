@@ -197,10 +197,17 @@ class Structure(Step):
     @staticmethod
     def _stands_alone(lines, i) -> bool:
         """A headline found by its shape alone is its own paragraph or leads into prose: the line
-        after it is blank, prose, or the end. A line followed straight by another short line is a
-        line of verse or of a list (the menu-header cut would take a poem's title)."""
-        nxt = lines[i + 1] if i + 1 < len(lines) else ""
-        return not nxt.strip() or _is_prose(nxt)
+        after it is blank, prose, or the end, or it is one dateline or byline (a line with digits, or
+        one followed by prose) between headline and body. A line followed straight by more short
+        lines without digits is a line of verse or of a list (the menu-header cut would take a
+        poem's title)."""
+        def at(k: int) -> str:
+            return lines[k] if k < len(lines) else ""
+
+        nxt, after = at(i + 1), at(i + 2)
+        if not nxt.strip() or _is_prose(nxt):
+            return True
+        return any(c.isdigit() for c in nxt) or _is_prose(after)
 
     @staticmethod
     def _breadcrumbs(head, norms, title_at, reasons) -> None:
