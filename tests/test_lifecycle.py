@@ -416,3 +416,21 @@ def test_readme_first_command_on_a_fresh_clone(tmp_path):
     assert len(texts) == 5 and texts == committed
     assert "cleaning: 5 docs" in text and "docs/s" in text, text
     assert "cleaner: 5 documents in, 5 out -> out/corpus.jsonl" in text
+
+
+def test_a_full_disk_while_writing_parquet_names_the_path(tmp_path, run_cli, monkeypatch):
+    pq = pytest.importorskip("pyarrow.parquet")
+    make_docs(tmp_path / "in", 4)
+    out = tmp_path / "c.parquet"
+    code, _, _ = run_cli("clean", tmp_path / "in", "-o", out, "-q")
+    assert code == 0
+    before = snapshot(tmp_path)
+
+    def full(self, *a, **k):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(pq.ParquetWriter, "write_table", full)
+    code, _, err = run_cli("clean", tmp_path / "in", "-o", out, "-q")
+    assert code == 1
+    assert err.strip() == f"cleaner: {out}: cannot write: No space left on device"
+    assert snapshot(tmp_path) == before
