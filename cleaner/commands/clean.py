@@ -148,7 +148,8 @@ def run_clean(inputs: list[Any], args: argparse.Namespace, options: dict[str, An
     existed = os.path.exists(target.shards.manifest if target.shards else target.output)
     try:
         with ExitStack() as locks:
-            locks.enter_context(output_lock(target.shards.manifest if target.shards else target.output, args.output))
+            if target.shards is None:          # a shard set's writer holds its own lock
+                locks.enter_context(output_lock(target.output, args.output))
             for extra in {stats_path, args.rejects} - {None}:
                 locks.enter_context(output_lock(extra))
             locks.enter_context(_sigterm_interrupts())

@@ -56,9 +56,6 @@ class _Writer:
             raise _fail(self._target, e) from None
 
 
-_HELD: dict[str, list[int]] = {}          # lock path -> [fd, holders in this process]
-
-
 def lock_path(target: str | Path) -> Path:
     target = Path(target)
     return target.parent / f".{target.name}.lock"
@@ -67,27 +64,16 @@ def lock_path(target: str | Path) -> Path:
 @contextmanager
 def output_lock(path: str | Path, shown: str | None = None) -> Iterator[None]:
     """Hold the lock of output `path` for the block; OutputBusy (naming `shown`, else `path`) when
-    another process holds it.
+    another writer holds it (flock: another process, or another open of the same output here).
 
-    Re-entrant within a process (a run's shard writer takes the lock its command already holds).
     The lock file is removed on release while still locked; a process that opened it before then
     finds a different file at the path and tries again.
     """
     lock = lock_path(path)
-    key = os.path.abspath(lock)
-    if key in _HELD:
-        _HELD[key][1] += 1
-        try:
-            yield
-        finally:
-            _HELD[key][1] -= 1
-        return
     fd = _take_lock(lock, shown or str(path))
-    _HELD[key] = [fd, 1]
     try:
         yield
     finally:
-        del _HELD[key]
         try:
             os.unlink(lock)
         except OSError:
