@@ -37,8 +37,8 @@ class Progress:
             return
         bar = self.bar
         if bar is None:
-            bar = self.bar = self._open()
-        bar.set_postfix_str(f"{_si(chars)} chars read, {self.failed} failed", refresh=False)
+            bar = self.bar = self._open(self._postfix())
+        bar.set_postfix_str(self._postfix(), refresh=False)
         bar.update(done - bar.n)
 
     def failure(self, f: Failure) -> None:
@@ -48,6 +48,10 @@ class Progress:
         else:
             with self.bar.external_write_mode(file=sys.stderr):
                 report_to_stderr(f)
+            self.bar.set_postfix_str(self._postfix(), refresh=False)
+
+    def _postfix(self) -> str:
+        return f"{_si(self.chars)} chars read, {self.failed} failed"
 
     def close(self) -> None:
         if self.bar is not None:
@@ -55,7 +59,7 @@ class Progress:
             self.bar = None
 
     @staticmethod
-    def _open() -> Any:
+    def _open(postfix: str) -> Any:
         from tqdm import tqdm
 
         tqdm.monitor_interval = 0      # no monitor thread: worker processes are forked
@@ -65,8 +69,8 @@ class Progress:
             sized = False
         # A terminal that reports no size (0x0: a fresh pty, a serial console) would get an empty line.
         shape = {"dynamic_ncols": True} if sized else {"ncols": 100, "nrows": 24}
-        return tqdm(unit=" docs", desc="cleaning", file=sys.stderr, mininterval=0.2,
-                    bar_format="{desc}: {n_fmt} docs{postfix} [{elapsed}, {rate_fmt}]", **shape)
+        return tqdm(unit=" docs", desc="cleaning", file=sys.stderr, mininterval=0.2, postfix=postfix,
+                    bar_format="{desc}: {n_fmt} docs{postfix} [{elapsed}, {rate_noinv_fmt}]", **shape)
 
 
 def _si(n: int) -> str:
