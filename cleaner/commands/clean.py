@@ -37,7 +37,7 @@ class Progress:
             return
         bar = self.bar
         if bar is None:
-            bar = self.bar = self._open(self._postfix())
+            bar = self.bar = self._open(self._postfix(), done - 1)   # a resumed run starts at its checkpoint
         bar.set_postfix_str(self._postfix(), refresh=False)
         bar.update(done - bar.n)
 
@@ -59,7 +59,7 @@ class Progress:
             self.bar = None
 
     @staticmethod
-    def _open(postfix: str) -> Any:
+    def _open(postfix: str, initial: int) -> Any:
         from tqdm import tqdm
 
         tqdm.monitor_interval = 0      # no monitor thread: worker processes are forked
@@ -69,7 +69,7 @@ class Progress:
             sized = False
         # A terminal that reports no size (0x0: a fresh pty, a serial console) would get an empty line.
         shape = {"dynamic_ncols": True} if sized else {"ncols": 100, "nrows": 24}
-        return tqdm(unit=" docs", desc="cleaning", file=sys.stderr, mininterval=0.2, postfix=postfix,
+        return tqdm(unit=" docs", desc="cleaning", file=sys.stderr, mininterval=0.2, postfix=postfix, initial=initial,
                     bar_format="{desc}: {n_fmt} docs{postfix} [{elapsed}, {rate_noinv_fmt}]", **shape)
 
 
