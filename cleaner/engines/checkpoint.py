@@ -48,7 +48,7 @@ class Checkpoint:
         if resume:
             state = read_state(directory)
             if state is None:
-                _say(f"no checkpoint to resume for {output}: starting from the beginning")
+                _say("no checkpoint to resume: starting from the beginning")
             elif state.get("fingerprint") != cp.fp:
                 _say("checkpoint does not match these inputs/options: starting over")
             else:
