@@ -148,13 +148,13 @@ def test_a_run_that_processes_nothing_leaves_every_output(tmp_path, run_cli, out
     if output.endswith(".parquet"):
         pytest.importorskip("pyarrow")
     make_docs(tmp_path / "in", 5)
-    (tmp_path / "in" / "short.txt").write_text("Hi.\n")       # dropped: a reject to keep
+    (tmp_path / "in" / "repost.txt").write_bytes((tmp_path / "in" / "d00001.txt").read_bytes())  # a reject
     out = f"{tmp_path / 'out' / output}" + ("/" if output.endswith("/") else "")
     stats, rejects = tmp_path / "out" / "s.json", tmp_path / "out" / "r.jsonl"
     code, _, err = run_cli("clean", tmp_path / "in", "-o", out, "--stats", stats, "--rejects", rejects, "-j", "1")
     assert code == 0, err
     before = snapshot(tmp_path / "out")
-    assert len(before) >= 3 and any(b for b in before.values())
+    assert len(before) >= 3 and rejects.stat().st_size > 0
 
     if bad == "typo":
         inputs = tmp_path / "nonexistent" / "typo"
@@ -263,6 +263,27 @@ def test_sigterm_is_handled_like_ctrl_c(tmp_path, interrupt_inputs):
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1 and "terminated after" in err, err
     assert out.read_bytes() == b'{"id": "a previous corpus"}\n'
     assert Path(f"{out}.ckpt/state.json").exists()
+
+
+@pytest.mark.timeout(600)
+def test_ctrl_c_keeps_a_shard_set_its_stats_and_rejects(tmp_path, interrupt_inputs):
+    inputs, _ = interrupt_inputs
+    small = tmp_path / "small"
+    make_docs(small, 20)
+    (small / "repost.txt").write_bytes((small / "d00003.txt").read_bytes())   # a duplicate: one reject
+    shards, stats, rejects = tmp_path / "shards", tmp_path / "stats.json", tmp_path / "rejects.jsonl"
+    common = ["-o", f"{shards}/", "--stats", str(stats), "--rejects", str(rejects), "-j", "2"]
+    p = subprocess.run([*CLI, "clean", str(small), *common, "-q"], env=env(), capture_output=True, text=True,
+                       timeout=300)
+    assert p.returncode == 0, p.stderr
+    before = snapshot(tmp_path / "shards", stats, rejects)
+    assert (shards / "manifest.json").exists() and rejects.stat().st_size > 0
+
+    code, took, err = start_and_signal(["clean", str(inputs), *common], shards / ".manifest", signal.SIGINT)
+    assert code == 130 and took < 10, err
+    assert "Traceback" not in err and "--resume" in err and len(err.strip().splitlines()) == 1, err
+    after = snapshot(tmp_path / "shards", stats, rejects)
+    assert {k: v for k, v in after.items() if "/.manifest.ckpt/" not in k} == before
 
 
 @pytest.mark.timeout(600)
