@@ -1,7 +1,10 @@
 """`cleaner clean` / `cleaner scrape`: run the pipeline, write corpus, stats and rejects, summarise.
 
 Where the corpus goes (one JSONL file, one Parquet file, or shards) is the sink's business
-(`cleaner.sinks.target`); this module only streams the records into it.
+(`cleaner.sinks.target`); this module only streams the records into it, and owns the run's
+lifecycle: the progress line on a terminal, one lock per output, the decision to commit (nothing is
+replaced when no document came out), and Ctrl-C / SIGTERM (exit 130 / 143, one line, outputs kept,
+the checkpoint saved for `--resume`).
 """
 from __future__ import annotations
 
