@@ -155,9 +155,9 @@ def run_clean(inputs: list[Any], args: argparse.Namespace, options: dict[str, An
     existed = os.path.exists(target.shards.manifest if target.shards else target.output)
     try:
         with ExitStack() as locks:
-            if target.shards is None:          # a shard set's writer holds its own lock
-                locks.enter_context(output_lock(target.output, args.output))
-            for extra in {stats_path, args.rejects} - {None}:
+            if target.shards is None and target.checkpoint:   # a shard set's writer holds its own lock;
+                locks.enter_context(output_lock(target.output, args.output))   # standard output needs none
+            for extra in {stats_path, args.rejects} - {None, ""}:
                 locks.enter_context(output_lock(extra))
             locks.enter_context(_sigterm_interrupts())
             pipe = Pipeline.default(config=args.config, **options)
@@ -189,7 +189,7 @@ def _interrupted_line(e: KeyboardInterrupt, target: Target, output: str, existed
     from cleaner.engines.checkpoint import saved_count
 
     what = "terminated" if isinstance(e, Terminated) else "interrupted"
-    saved = saved_count(target.checkpoint)
+    saved = saved_count(target.checkpoint) if target.checkpoint else None
     line = f"cleaner: {what} after {saved or done:,} documents; {_left(output, existed)}"
     if saved:
         line += "; the same command with --resume continues from there"
@@ -226,5 +226,6 @@ def _write_outputs(pipe: Pipeline, inputs: list[Any], args: argparse.Namespace, 
             raise NothingProcessed(f"nothing processed ({failed} input{'s' if failed != 1 else ''} failed)"
                                    if failed else "no documents found in the inputs")
         where = target.describe(sink)
-    write_json(stats, stats_path)
+    if stats_path:                     # no stats file when there is nowhere to put one
+        write_json(stats, stats_path)
     return stats, where
