@@ -6,6 +6,7 @@ EXIT_OK = 0             # finished (check: nothing found; fix: nothing changed)
 EXIT_NOTHING = 1        # nothing could be processed (check: findings; fix: a file was rewritten)
 EXIT_USAGE = 2          # usage or configuration error, or a named file that cannot be read or written
 EXIT_INTERRUPTED = 130  # Ctrl-C
+EXIT_TERMINATED = 143   # SIGTERM, handled as Ctrl-C is
 
 
 def one_line(e: BaseException) -> str:

@@ -68,7 +68,7 @@ class Pipeline:
     # -- a corpus -----------------------------------------------------------------------------
     def run(self, inputs: Iterable[Any], *, on_failure: Reporter = report_to_stderr,
             on_reject: Callable[[Document], None] | None = None,
-            progress: Callable[[int], None] | None = None, checkpoint: str | None = None,
+            progress: Callable[[int, int], None] | None = None, checkpoint: str | None = None,
             resume: bool = False) -> Iterator[Document]:
         """Clean every input; yield the kept Documents in input order. Stats land in `self.stats`.
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import gc
 import multiprocessing as mp
 import os
+import signal
 from collections import deque
 from itertools import chain, islice
 from typing import Any, Callable, Iterable, Iterator
@@ -24,6 +25,16 @@ WINDOW_PER_JOB = 4   # chunks in flight per worker
 
 def can_fork() -> bool:
     return os.name == "posix" and "fork" in mp.get_all_start_methods()
+
+
+def _worker_start(init: Callable[..., None] | None, init_args: tuple) -> None:
+    """A worker leaves interrupts to the parent: Ctrl-C reaches the whole process group, and a worker
+    that died of it would print its traceback and could leave the pool waiting. The parent ends the
+    pool instead (its SIGTERM, which the worker takes by default even when it inherited a handler)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if init is not None:
+        init(*init_args)
 
 
 def _run_chunk(work: Callable[[Any], Any], chunk: list[Any]) -> list[Any]:
@@ -69,7 +80,8 @@ def map_ordered(work: Callable[[Any], Any], items: Iterable[Any], *, jobs: int,
 
 def _pooled(ctx: Any, jobs: int, pool_init: Any, init_args: tuple, work: Callable[[Any], Any],
             items: Iterable[Any], chunk: int) -> Iterator[Any]:
-    with ctx.Pool(processes=jobs, initializer=pool_init, initargs=init_args) as pool:
+    # Leaving the block (an interrupt included) terminates the pool: no worker outlives the run.
+    with ctx.Pool(processes=jobs, initializer=_worker_start, initargs=(pool_init, init_args)) as pool:
         source = iter(items)
         pending: deque[Any] = deque()
         window = max(2, jobs * WINDOW_PER_JOB)

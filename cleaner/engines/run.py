@@ -99,11 +99,12 @@ def _trim_heap() -> None:
 
 
 def run_local(pipe: Any, inputs: Iterable[Any], *, on_failure: Callable[[Failure], None],
-              on_reject: Callable[[Document], None] | None, progress: Callable[[int], None] | None,
+              on_reject: Callable[[Document], None] | None, progress: Callable[[int, int], None] | None,
               checkpoint: str | None = None, resume: bool = False) -> Iterator[Document]:
     """Run `pipe` over `inputs` with the local engine; yield kept documents in input order.
 
     With `checkpoint` (the output path), phase A is checkpointed beside it and `resume` continues it.
+    `progress(done, chars)` follows phase A: documents done, characters of text and HTML read.
     Documents travel between processes pickled once: a worker pickles its spool entry and the parent
     writes those bytes to the spool; the parent unpickles a document only to yield it (or reject it).
     """
@@ -129,6 +130,8 @@ def run_local(pipe: Any, inputs: Iterable[Any], *, on_failure: Callable[[Failure
 
         spool, skip = _S(), 0
 
+    read = [0]                                   # characters of text and HTML read so far
+
     def items() -> Iterator[Any]:
         fetch = {"delay": opts.delay, "allow_private_redirects": opts.allow_private_redirects}
         from cleaner.sources import urls as url_lists
@@ -136,6 +139,8 @@ def run_local(pipe: Any, inputs: Iterable[Any], *, on_failure: Callable[[Failure
         url_lists.FETCH_OPTIONS.update(fetch)       # `.urls` files fetch with the same manners
         source = iter_items(inputs, max_bytes=opts.max_bytes, fetch_options=fetch)
         for it in islice(source, skip, None):
+            if isinstance(it, Document):
+                read[0] += len(it.html if it.html is not None else it.text)
             yield limited(it, opts.max_chars)
 
     # Workers use this process's built steps when they can inherit them (in-process or forked).
@@ -161,7 +166,7 @@ def run_local(pipe: Any, inputs: Iterable[Any], *, on_failure: Callable[[Failure
         for result in map_ordered(_work_local, items(), jobs=jobs, init=init_phase, init_args=init_a):
             done += 1
             if progress:
-                progress(done)
+                progress(done, read[0])
             kind, blob = result[0], result[1]
             if kind == "fail" and result[3] == "A":
                 on_failure(result[2])
@@ -212,6 +217,10 @@ def run_local(pipe: Any, inputs: Iterable[Any], *, on_failure: Callable[[Failure
                     yield doc
         if cp:
             cp.finish()
+    except KeyboardInterrupt:
+        if cp:
+            cp.maybe_save(spool, force=True)          # what is done stays done for --resume
+        raise
     finally:
         if final is not spool:
             final.close()

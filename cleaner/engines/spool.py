@@ -1,7 +1,9 @@
 """A spool: records parked on disk between phases, read back in the order they were written.
 
-A spool can also be a checkpoint: `Spool.resume(path, count, size)` reopens one, cuts it back to the
-last committed record, and appends from there.
+A spool can also be a checkpoint: `Spool(path, count=N, size=S)` reopens one, cuts it back to the
+last committed record, and appends from there. The count of whole records and the bytes they take
+change together (one attribute, set after the record is written), so an interrupt between any two
+statements still leaves a mark that a checkpoint can save.
 """
 from __future__ import annotations
 
@@ -22,33 +24,42 @@ class Spool:
         if path is None:
             fd, path = tempfile.mkstemp(prefix="cleaner-spool-", suffix=".bin", dir=directory)
             os.close(fd)
-        self.path, self.keep, self.count = path, keep, count
+        self.path, self.keep = path, keep
         mode = "r+b" if size is not None and os.path.exists(path) else "w+b"
-        self._f = open(path, mode)
-        if size is not None:
-            self._f.truncate(size)
-            self._f.seek(size)
+        try:
+            self._f = open(path, mode)
+            if size is not None:
+                self._f.truncate(size)
+                self._f.seek(size)
+        except OSError as e:
+            raise OutputError(f"{path}: cannot write: {e.strerror or e}") from None
+        self._mark = (count, size or 0)          # (whole records, their bytes)
+
+    @property
+    def count(self) -> int:
+        return self._mark[0]
 
     def write(self, obj: Any) -> None:
         self.write_raw(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
 
     def write_raw(self, data: bytes) -> None:
         """Append one record already pickled (by a worker: the parent never unpickles it)."""
+        count, size = self._mark
         try:
-            self._f.write(_LEN.pack(len(data)))
-            self._f.write(data)
+            self._f.write(_LEN.pack(len(data)) + data)
         except OSError as e:
             raise OutputError(f"{self.path}: cannot write: {e.strerror or e}") from None
-        self.count += 1
+        self._mark = (count + 1, size + _LEN.size + len(data))
 
-    def commit(self) -> int:
-        """Flush to disk; returns the byte size that holds exactly `count` records."""
+    def commit(self) -> tuple[int, int]:
+        """Flush to disk; returns (records, bytes) of the whole records now safely there."""
+        mark = self._mark
         try:
             self._f.flush()
             os.fsync(self._f.fileno())
         except OSError as e:
             raise OutputError(f"{self.path}: cannot write: {e.strerror or e}") from None
-        return self._f.tell()
+        return mark
 
     def raw(self) -> Iterator[bytes]:
         """The records as written, still pickled (to hand on to another process unopened)."""

@@ -5,6 +5,10 @@ previous complete file stays intact until the new one is whole.
 
 The temporary file is `.NAME.RANDOM.part` in the target's folder, locked (flock) while it is being
 written: `remove_stale_temps` deletes the leftovers of killed writers and never a live one.
+
+`output_lock(path)` is the lock of one output for a whole run (`.NAME.lock` beside it, holding the
+writer's pid): a second run that would write the same output fails at once instead of deleting the
+first one's checkpoint and temporary files.
 """
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ import fcntl
 import gzip
 import io
 import os
+import signal
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +27,10 @@ TEMP_SUFFIX = ".part"
 
 class OutputError(OSError):
     """Writing the output failed; the message names the path and the reason."""
+
+
+class OutputBusy(OutputError):
+    """Another live process holds the output's lock."""
 
 
 def _fail(target: Path, e: OSError) -> OutputError:
@@ -45,6 +54,78 @@ class _Writer:
             self._stream.flush()
         except OSError as e:
             raise _fail(self._target, e) from None
+
+
+def lock_path(target: str | Path) -> Path:
+    target = Path(target)
+    return target.parent / f".{target.name}.lock"
+
+
+@contextmanager
+def output_lock(path: str | Path, shown: str | None = None) -> Iterator[None]:
+    """Hold the lock of output `path` for the block; OutputBusy (naming `shown`, else `path`) when
+    another writer holds it (flock: another process, or another open of the same output here).
+
+    The lock file is removed on release while still locked; a process that opened it before then
+    finds a different file at the path and tries again.
+    """
+    lock = lock_path(path)
+    fd = _take_lock(lock, shown or str(path))
+    try:
+        yield
+    finally:
+        try:
+            os.unlink(lock)
+        except OSError:
+            pass
+        os.close(fd)
+
+
+def _take_lock(lock: Path, target: str) -> int:
+    for _ in range(10):
+        try:
+            lock.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        except OSError as e:
+            raise _fail(Path(target), e) from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            try:
+                pid = os.read(fd, 32).decode("ascii", "replace").strip()
+            except OSError:
+                pid = ""
+            os.close(fd)
+            raise OutputBusy(f"{target}: another cleaner run is writing this output"
+                             + (f" (pid {pid})" if pid.isdigit() else "")) from None
+        except OSError:
+            return fd                    # a file system without locks: run unguarded, as before
+        try:
+            same = os.fstat(fd).st_ino == os.stat(lock).st_ino
+        except OSError:
+            same = False
+        if not same:                     # released and removed meanwhile: lock the new file
+            os.close(fd)
+            continue
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        return fd
+    raise OutputBusy(f"{target}: another cleaner run is writing this output")
+
+
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM back for the block (a commit of several files): they land after it."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    try:
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    except (AttributeError, OSError, ValueError):
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def remove_stale_temps(target: str | Path) -> int:

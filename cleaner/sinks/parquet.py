@@ -13,6 +13,7 @@ pyarrow is imported only when Parquet is written. The bytes depend only on the r
 """
 from __future__ import annotations
 
+import os
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -97,14 +98,26 @@ class ParquetWriter:
             table = pa.Table.from_pylist(self._rows, schema=self._schema)
         except (UnicodeEncodeError, pa.ArrowException):   # a lone surrogate from the Python API
             table = pa.Table.from_pylist([scrub(r) for r in self._rows], schema=self._schema)
-        self._writer.write_table(table, row_group_size=len(self._rows))
+        try:
+            self._writer.write_table(table, row_group_size=len(self._rows))
+        except OSError as e:
+            raise self._failed(e) from None
         self._rows, self._size = [], 0
+
+    def _failed(self, e: OSError) -> Exception:
+        from cleaner.sinks.atomic import OutputError
+
+        reason = os.strerror(e.errno) if e.errno else str(e).split("\n")[0]
+        return OutputError(f"{self.path}: cannot write: {reason}")
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         try:
             if exc_type is None:
                 self._flush()
-            self._writer.close()
+            try:
+                self._writer.close()
+            except OSError as e:
+                raise self._failed(e) from None
         except BaseException as e:          # the write itself failed: no file at the target
             if exc_type is None:
                 self._stack.__exit__(type(e), e, e.__traceback__)

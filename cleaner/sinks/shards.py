@@ -17,7 +17,6 @@ runs from writing the same set at once.
 """
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import os
 import re
@@ -28,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cleaner.sinks.atomic import OutputError, atomic_output
+from cleaner.sinks.atomic import OutputError, atomic_output, output_lock, signals_held
 from cleaner.sinks.jsonl import dumps
 
 DEFAULT_SHARD_SIZE = 256 * 1000 * 1000        # --shard-size 256MB
@@ -174,7 +173,7 @@ class ShardWriter:
         self.shards: list[dict[str, Any]] = []
         self.records = 0
         self._current: _Shard | None = None
-        self._lock_fd: int | None = None
+        self._lock: Any = None
         self._staging: Path | None = None
 
     # -- set-up: the lock, leftovers of killed runs, the staging folder ---------------------------
@@ -182,16 +181,10 @@ class ShardWriter:
         folder = self.spec.folder
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            lock = folder / f".{self.spec.manifest.name}.lock"
-            self._lock_fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
         except OSError as e:
             raise OutputError(f"{folder}: cannot write: {e.strerror or e}") from None
-        try:
-            fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(self._lock_fd)
-            self._lock_fd = None
-            raise OutputError(f"{folder}: another cleaner run is writing this shard set") from None
+        self._lock = output_lock(self.spec.manifest, shown=str(folder))
+        self._lock.__enter__()
         try:
             for stale in folder.glob(f".{self.spec.manifest.name}.staging-*"):
                 shutil.rmtree(stale, ignore_errors=True)       # a killed run's (we hold the lock)
@@ -238,7 +231,8 @@ class ShardWriter:
             if self._current is not None:
                 self.shards.append(self._current.close())
                 self._current = None
-            self._commit()
+            with signals_held():             # an interrupt must not land between the shards and the manifest
+                self._commit()
         finally:
             if self._staging is not None:
                 shutil.rmtree(self._staging, ignore_errors=True)
@@ -266,10 +260,6 @@ class ShardWriter:
             out.write(orjson.dumps(manifest, option=orjson.OPT_INDENT_2) + b"\n")
 
     def _unlock(self) -> None:
-        if self._lock_fd is not None:
-            try:
-                os.unlink(self.spec.folder / f".{self.spec.manifest.name}.lock")
-            except OSError:
-                pass
-            os.close(self._lock_fd)
-            self._lock_fd = None
+        if self._lock is not None:
+            lock, self._lock = self._lock, None
+            lock.__exit__(None, None, None)
