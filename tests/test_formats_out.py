@@ -141,7 +141,7 @@ def test_two_runs_cannot_write_one_set(tmp_path):
 
     spec = ShardSpec.parse(f"{tmp_path}/")
     with ShardWriter(spec):
-        with pytest.raises(OutputError, match="another cleaner run"):
+        with pytest.raises(OutputError, match="another run of cleaner"):
             with ShardWriter(spec):
                 pass
 

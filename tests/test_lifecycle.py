@@ -346,7 +346,7 @@ def test_a_second_run_on_the_same_output_fails_fast(tmp_path, interrupt_inputs):
     second = subprocess.run([*CLI, "clean", str(inputs), "-o", str(out), "-j", "1"], env=env(),
                             capture_output=True, text=True, timeout=120)
     assert second.returncode == 2, second.stderr
-    assert second.stderr.strip() == f"cleaner: {out}: another cleaner run is writing this output (pid {first.pid})"
+    assert second.stderr.strip() == f"cleaner: {out}: another run of cleaner is writing this output (pid {first.pid})"
     assert state.exists(), "the second run removed the first one's checkpoint"
     assert first.wait(timeout=600) == 0, first.stderr.read()
     assert out.read_bytes() == full
@@ -368,7 +368,7 @@ def test_a_shard_set_is_locked_too(tmp_path, run_cli):
         before = snapshot(tmp_path / "shards")
         code, _, err = run_cli("clean", tmp_path / "in", "-o", f"{tmp_path / 'shards'}/", "-q")
         assert code == 2
-        assert f"another cleaner run is writing this output (pid {holder.pid})" in err
+        assert f"another run of cleaner is writing this output (pid {holder.pid})" in err
         assert snapshot(tmp_path / "shards") == before
     finally:
         holder.kill()

@@ -361,7 +361,8 @@ def command_lines() -> list[str]:
                 else:
                     lines.append(line)
     prose = re.sub(r"^ *(```|~~~).*?^ *\1", "", text, flags=re.S | re.M)
-    lines += re.findall(r"`([^`\n]+)`", prose)
+    # inline code that starts with `cleaner:` quotes a message the program prints, not a command
+    lines += [c for c in re.findall(r"`([^`\n]+)`", prose) if not c.startswith("cleaner:")]
     return lines
 
 

@@ -96,7 +96,7 @@ def _take_lock(lock: Path, target: str) -> int:
             except OSError:
                 pid = ""
             os.close(fd)
-            raise OutputBusy(f"{target}: another cleaner run is writing this output"
+            raise OutputBusy(f"{target}: another run of cleaner is writing this output"
                              + (f" (pid {pid})" if pid.isdigit() else "")) from None
         except OSError:
             return fd                    # a file system without locks: run unguarded, as before
@@ -110,7 +110,7 @@ def _take_lock(lock: Path, target: str) -> int:
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
         return fd
-    raise OutputBusy(f"{target}: another cleaner run is writing this output")
+    raise OutputBusy(f"{target}: another run of cleaner is writing this output")
 
 
 @contextmanager
