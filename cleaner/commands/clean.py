@@ -27,6 +27,10 @@ from cleaner.steps.chrome import coverage_note
 from cleaner.errors import EXIT_INTERRUPTED, EXIT_TERMINATED
 
 
+# Input files a folder walk passed over on purpose (files.py, jsonl.py): counted, shown apart from failures.
+SKIP_KINDS = frozenset({"hidden", "binary", "symlink", "not-a-file", "cleaner-output"})
+
+
 class Progress:
     """The progress line on a terminal (stderr, not with --quiet): documents, characters of text and
     HTML read, failures, elapsed time and rate. Counts are kept even when nothing is shown (the
@@ -34,7 +38,7 @@ class Progress:
 
     def __init__(self, show: bool):
         self.show, self.bar = show, None
-        self.done = self.chars = self.failed = 0
+        self.done = self.chars = self.failed = self.skipped = 0
 
     def tick(self, done: int, chars: int = 0) -> None:
         self.done, self.chars = done, chars
@@ -47,7 +51,10 @@ class Progress:
         bar.update(done - bar.n)
 
     def failure(self, f: Failure) -> None:
-        self.failed += 1
+        if f.kind in SKIP_KINDS:
+            self.skipped += 1
+        else:
+            self.failed += 1
         if self.bar is None:
             report_to_stderr(f)
         else:
@@ -56,7 +63,8 @@ class Progress:
             self.bar.set_postfix_str(self._postfix(), refresh=False)
 
     def _postfix(self) -> str:
-        return f"{_si(self.chars)} chars read, {self.failed} failed"
+        skipped = f", {self.skipped} skipped" if self.skipped else ""
+        return f"{_si(self.chars)} chars read{skipped}, {self.failed} failed"
 
     def close(self) -> None:
         if self.bar is not None:
@@ -107,10 +115,6 @@ def _sigterm_interrupts() -> Iterator[None]:
 
 class NothingProcessed(Exception):
     """No document came out of the inputs: the run must not replace any output."""
-
-
-# Input files a folder walk passed over on purpose (files.py, jsonl.py): counted, shown apart from failures.
-SKIP_KINDS = frozenset({"hidden", "binary", "symlink", "not-a-file", "cleaner-output"})
 
 
 def summary(stats: dict[str, Any], out: str) -> str:
