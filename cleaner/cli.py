@@ -248,7 +248,7 @@ def _run(args: argparse.Namespace) -> int:
                 return lint.cmd_fix(args.files)
             if args.command == "explain":
                 return lint.cmd_explain(args.file, None if args.color == "auto" else args.color == "always")
-            return lint.cmd_corpus(args.seeds, args.output)
+            return lint.cmd_corpus(args.seeds, args.output, clean=main)
         if args.command == "rules":
             return cmd_rules(args)
         if args.command == "report":

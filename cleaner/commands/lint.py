@@ -29,7 +29,7 @@ import sys
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import ftfy
 
@@ -365,16 +365,16 @@ def cmd_explain(path_str: str, color: bool | None = None) -> int:
     return EXIT_OK
 
 
-def cmd_corpus(seeds: str, output: str) -> int:
-    """Rebuild `output` from `seeds`; exit 1 when its bytes changed (so a commit cannot let it drift)."""
-    from cleaner.cli import main
+def cmd_corpus(seeds: str, output: str, clean: Callable[[list[str]], int]) -> int:
+    """Rebuild `output` from `seeds`; exit 1 when its bytes changed (so a commit cannot let it drift).
 
+    `clean(argv)` runs `cleaner clean argv` (the caller's command line: this module never imports it)."""
     out = Path(output)
     from cleaner.sinks.guard import check_output_file   # not a device, pipe or link (reading one could block)
 
     check_output_file(output)
     before = out.read_bytes() if out.exists() else None
-    code = main(["clean", seeds, "-o", output, "--quiet"])
+    code = clean(["clean", seeds, "-o", output, "--quiet"])
     if code != 0:
         return code
     if out.read_bytes() != before:
