@@ -137,7 +137,9 @@ def test_a_list_without_urls_is_one_clear_line(tmp_path, run_cli):
     notes.write_text("This is not a list of links at all.\nJust some words\non a few lines.\n")
     code, _, err = run_cli("scrape", "--urls", notes, "-o", tmp_path / "o.jsonl", "-q")
     assert code == 1                                   # nothing could be processed
-    assert _stderr_lines(err) == [f"cleaner: {notes}: holds no URL (a URL list has one http:// or https:// URL a line)"]
+    # one line for the list, then the run's outcome (printed even with -q: it is why nothing was written)
+    assert _stderr_lines(err) == [f"cleaner: {notes}: holds no URL (a URL list has one http:// or https:// URL a line)",
+                                  f"cleaner: nothing processed (1 input failed); nothing written to {tmp_path / 'o.jsonl'}"]
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
     missing = tmp_path / "missing.txt"
