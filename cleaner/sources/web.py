@@ -18,6 +18,7 @@ Politeness and safety, all on by default:
   redirect from a public address to a private, loopback or link-local one is refused unless
   `allow_private_redirects` (a URL the user gives that is itself local is fetched: they asked).
 A URL that cannot be fetched is a Failure(kind="fetch"); `fetch_all` never raises for a bad URL.
+What a robots.txt answer allows is worked out in cleaner.sources.robots.
 """
 from __future__ import annotations
 
@@ -39,6 +40,7 @@ from cleaner.document import Document
 from cleaner.sources import Failure, InputError, Item, stable_id
 from cleaner.sources.decode import decode_bytes
 from cleaner.sources.html import decode_html
+from cleaner.sources.robots import MAX_CRAWL_DELAY, ROBOTS_AGENT, ROBOTS_MAX_BYTES, apply_robots_answer
 
 try:
     from importlib.metadata import version as _version
@@ -48,9 +50,6 @@ except Exception:  # noqa: BLE001  (running from a source tree)
     from cleaner.version import __version__ as VERSION
 
 USER_AGENT = f"cleaner/{VERSION} (corpus cleaner; contact: see project README)"
-ROBOTS_AGENT = "cleaner"
-MAX_CRAWL_DELAY = 30.0
-ROBOTS_MAX_BYTES = 512 * 1024
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 HOST_FAILURES_NEW = 2      # failed attempts in a row that give up a host that never answered
 HOST_FAILURES_SEEN = 4     # ... and a host that answered earlier in the run
@@ -133,40 +132,6 @@ def _retry_after(value: str | None) -> float | None:
         return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
     except (TypeError, ValueError):
         return None
-
-
-def _crawl_delay(lines: list[str], agent: str) -> float | None:
-    """Crawl-delay for `agent` (its own group, else `*`), fractions allowed.
-
-    urllib.robotparser only understands whole seconds, and "Crawl-delay: 0.5" is common.
-    """
-    groups: dict[str, float] = {}
-    agents: list[str] = []
-    in_rules = False
-    for raw in lines:
-        line = raw.split("#", 1)[0].strip()
-        if ":" not in line:
-            continue
-        key, value = (x.strip() for x in line.split(":", 1))
-        key = key.lower()
-        if key == "user-agent":
-            if in_rules:
-                agents, in_rules = [], False
-            agents.append(value.lower())
-        elif key in ("allow", "disallow", "crawl-delay", "request-rate"):
-            in_rules = True
-            if key == "crawl-delay":
-                try:
-                    delay = float(value)
-                except ValueError:
-                    continue
-                if delay >= 0:
-                    for a in agents:
-                        groups.setdefault(a, delay)
-    for name, delay in sorted(groups.items()):
-        if name != "*" and name in agent.lower():
-            return delay
-    return groups.get("*")
 
 
 class Fetcher:
@@ -290,25 +255,10 @@ class Fetcher:
             # of its URLs is fetched), and its URLs say so rather than "disallowed"
             h.robots_refusal = h.unreachable or f"host unreachable: robots.txt {e}"
             return
-        text = ""
-        if status in (401, 403):
-            rp.disallow_all = True
-            h.robots_refusal = f"disallowed: robots.txt answered HTTP {status} (RFC 9309: the whole site)"
-        elif 400 <= status < 500:
-            rp.allow_all = True
-        elif status == 200:
-            try:
-                text = decode_bytes(body, robots_url) if body.strip() else ""
-            except InputError:
-                text = ""
-            rp.parse(text.splitlines())
-        else:
-            text = ""
-            # 5xx: RFC 9309 says assume complete disallow for now
-            rp.disallow_all = True
-            h.robots_refusal = f"disallowed: robots.txt answered HTTP {status} (RFC 9309: assume complete disallow)"
+        refusal, crawl_delay = apply_robots_answer(rp, status, body, robots_url)
+        if refusal:
+            h.robots_refusal = refusal
         h.robots = rp
-        crawl_delay = _crawl_delay(text.splitlines(), ROBOTS_AGENT) if status == 200 else None
         if crawl_delay:
             h.delay = max(h.delay, min(float(crawl_delay), MAX_CRAWL_DELAY))
             with h.lock:   # the robots.txt request itself was spaced with the old delay

@@ -20,6 +20,9 @@ never cut because other documents were in the run. A run of short lines is cut a
 evidence that it is navigation: link-like labels (capitalised labels, separators, URLs) or lines
 recurring across documents; a stanza or a run of short sentences is not. Markdown structure
 (`doc.protected`) is never cut.
+
+This module holds the step: its thresholds, rounds and run cuts. What one line's features say (the
+reason names, label and list shapes, the scrape gate) is in cleaner.steps.line_signals.
 """
 from __future__ import annotations
 
@@ -27,8 +30,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from cleaner.classifier.features import (BLOCK_PROSE_WORDS, FEATURE_NAMES, RUN_ON_PROSE_WORDS, LineTable,
-                                         article_span, document_stoplist)
+from cleaner.classifier.features import LineTable, article_span, document_stoplist
 from cleaner.classifier.model import ChromeModel, default_model
 from cleaner.config import Options
 from cleaner.document import Document
@@ -36,15 +38,12 @@ from cleaner.linefreq import LineCounts, site_of
 from cleaner.registry import register_step
 from cleaner.steps import drop_lines, original_line_numbers
 from cleaner.steps.base import Step
+from cleaner.steps.line_signals import (FEATURE_INDEX, explain, label_like, ordered_list_lines, page_scrape,
+                                        prose_like, recurs)
 
 MODES = ("strict", "balanced", "aggressive")
-_F = {name: i for i, name in enumerate(FEATURE_NAMES)}
+_F = FEATURE_INDEX
 MAX_ROUNDS = 3            # removing a tail line can expose its neighbour as tail: judge again, this often at most
-# Corpus repetition alone (inside the body) marks a line only when it is short, label-shaped and recurs
-# in many documents: re-posted stories share their subheadings in 2-3 documents, templates in dozens.
-REPEAT_MIN_DOCS = 5
-REPEAT_MIN_SHARE = 0.01
-REPEAT_MIN_SITE_DOCS = 3  # or this many documents of the same site (URL host, else folder)
 # A document whose prose lines mostly recur elsewhere is a re-post of a story: there, lines shared by
 # 2+ documents are content. Elsewhere a line in 2+ documents (a footer sentence, a teaser) may go when
 # the model agrees.
@@ -62,21 +61,10 @@ STORY_MAX_COPIES = 10
 ARTICLE_MIN_PROSE = 3
 ARTICLE_BLOCK_SHARE = 0.3
 RUN_MIN_P = 0.5           # ... and the run is proven chrome (see HeuristicsStep._chrome_run)
-_ENUMERATOR = re.compile(r"^\s*\(?(\d{1,3})[.)]\s+\w")
 CORPUS_REASON = "heuristic/repeated-across-corpus"
-# Navigation evidence of a short-line run (see menu_evidence): a link-like label has a URL, a menu
-# separator or a Markdown link, or no lower-case word longer than LABEL_SHORT_WORD letters ("Home",
-# "Terms of Use", "Contact"); "the gulls go quiet" is not one. Caseless scripts count as labels (no
-# evidence either way: the model's judgement stands, as before). Sentence-case menus ("Math tutors by
-# grade", "Other form controls") are labels too: noun phrases, few function words; verse and short
-# sentences are language (in the test poems every stanza of lower-case lines had 30% stop words or
-# more). Measured on the menu-run cuts of the 1,163 whole-page scrapes (bench/textpath_data.py, each
-# page alone): the rule keeps 3,077 of 137,757 cut lines (2.2%; 93% of them chrome by the silver labels).
-LABEL_SHORT_WORD = 3
+# Navigation evidence of a short-line run (see menu_evidence and line_signals.label_like).
 MENU_LABEL_SHARE = 0.5
 MENU_MAX_STOP_SHARE = 0.3
-_LINKISH = re.compile(r"https?://|www\.|[|•·»›→]|\[[^\]]+\]\(")
-_LETTER_WORD = re.compile(r"[^\W\d_][\w'’-]*")
 # A line of TIED_MIN_WORDS+ words whose content words mostly recur in the body's prose is a caption or
 # subheading of this article, not a menu item or another article's teaser (hand-set: on the dev set's
 # heuristic removals, every content line above 0.75 had 4+ words, every chrome line above it 1-2 words).
@@ -94,13 +82,6 @@ TAIL_BLOCK_PENALTY = 15.0
 # more prose than the rest or a long line shares HEADLINE_TIE_WORDS content words with the headline.
 HEADLINE_TIE_WORDS = 2
 _TITLE_SPLIT = re.compile(r"\s+[-|–—:·•»]\s+|\s*\|\s*")
-# Whole-page scrape gate: a text whose lines are mostly short labels, with several of them before the first
-# or after the last prose line, is a scrape with its menus left in; an extractor's output is not. Set on
-# silver data only (pages vs trafilatura outputs of the 181 extraction pages, halves split by site):
-# gates 92% / 93% of the scrapes and 1% / 2% of the extractor outputs in each half.
-SCRAPE_SHORT_SHARE = 0.30   # share of non-blank lines with <= SCRAPE_SHORT_WORDS words and no terminal
-SCRAPE_SHORT_WORDS = 4
-SCRAPE_EDGE_SHORT = 5       # of which at least this many sit in the head or tail blocks
 # On an extractor's output the head and tail are already mostly article: there a line goes only for a
 # specific signal; the position-only ones (a short tail line, no tie to the body, repeated inside the
 # document) cost content (list items, captions, meal plans) as often as they find chrome.
@@ -108,94 +89,6 @@ SCRAPE_EDGE_SHORT = 5       # of which at least this many sit in the head or tai
 # output is an in-article list (captions, credits of a gallery) as often as not.
 WEAK_SIGNALS = frozenset({"heuristic/short-tail", "heuristic/short-head", "heuristic/model",
                           "heuristic/no-tie-to-body", "heuristic/repeated-in-document", "heuristic/menu-run"})
-# A reading-time line names the reading ("5 min read", "Lesezeit: 3 Minuten") or is the bare duration;
-# "30 minutes before bed" is a recipe's or a plan's instruction.
-_READING = re.compile(r"\b(?:read|reading|lesezeit|lesedauer|lettura|leitura|lectura|lecture|leestijd|чтени\w*)\b"
-                      r"|^\W*\d+\s*\w+\W*$", re.I)
-COUNTER_MAX_WORDS = 3     # a counter is a short number-led label ("12 comments", "0"), not a date range
-LIST_MIN_ITEMS = 3        # an ordered list needs this many consecutively numbered items
-LIST_MAX_GAP = 3          # lines allowed between two items (a link or caption under each item)
-
-
-def ordered_list_lines(lines: list[str]) -> set[int]:
-    """Indices inside an ordered list ("1) ...", "2) ...", "3. ..." numbered one after another): a
-    numbered run is an in-article list (a top-ten, a recipe) far more often than navigation, so its
-    items and the lines between them are kept from the classifier in strict and balanced."""
-    items = [(i, int(m.group(1))) for i, l in enumerate(lines) if (m := _ENUMERATOR.match(l))]
-    protected: set[int] = set()
-    if not items:
-        return protected
-    run = items[:1]
-    for (i, n) in items[1:] + [(10 ** 9, -1)]:
-        prev_i, prev_n = run[-1]
-        if n == prev_n + 1 and i - prev_i <= LIST_MAX_GAP + 1:
-            run.append((i, n))
-            continue
-        if len(run) >= LIST_MIN_ITEMS:
-            # the last item keeps as many following lines as the items carry between them (its link)
-            per_item = min(b[0] - a[0] for a, b in zip(run, run[1:])) - 1
-            tail = run[-1][0] + 1 + per_item
-            protected.update(range(run[0][0], tail))
-        run = [(i, n)]
-    return protected
-
-
-def label_like(text: str) -> bool:
-    """The line reads like a link label (see LABEL_SHORT_WORD), not like words of a sentence."""
-    if _LINKISH.search(text):
-        return True
-    words = _LETTER_WORD.findall(text)
-    return bool(words) and not any(w[0].islower() for w in words if len(w) > LABEL_SHORT_WORD)
-
-
-def recurs(row: list[float]) -> bool:
-    """The line occurs in another document of the corpus too (never true without bound counts)."""
-    return row[_F["corpus_count"]] >= 2 or row[_F["site_count"]] >= 2
-
-
-def explain(row: list[float], repost: bool = False, text: str | None = None) -> str:
-    """The dominant human-readable signal behind a dropped line (`text` makes the reading-time signal
-    exact; without it the shape feature alone decides)."""
-    if ((row[_F["corpus_count"]] >= REPEAT_MIN_DOCS and row[_F["corpus_share"]] >= REPEAT_MIN_SHARE)
-            or row[_F["site_count"]] >= REPEAT_MIN_SITE_DOCS or (not repost and row[_F["corpus_count"]] >= 2)):
-        return "heuristic/repeated-across-corpus"
-    if row[_F["has_email"]] or row[_F["has_phone"]]:
-        return "heuristic/contact"
-    if row[_F["has_url"]]:
-        return "heuristic/url"
-    if row[_F["has_copyright"]]:
-        return "heuristic/copyright"
-    if row[_F["has_reading_time"]] and (text is None or _READING.search(text)):
-        return "heuristic/reading-time"
-    if row[_F["short_run"]] >= 3:
-        return "heuristic/menu-run"
-    if row[_F["n_words"]] <= 6 and row[_F["has_date"]]:
-        return "heuristic/date-line"
-    if row[_F["digit_tok_ratio"]] >= 0.5 and row[_F["n_words"]] <= COUNTER_MAX_WORDS:
-        return "heuristic/counter"
-    if row[_F["dup_in_doc"]] >= 2:
-        return "heuristic/repeated-in-document"
-    if row[_F["before_first_prose"]]:
-        return "heuristic/short-head"
-    if row[_F["after_last_prose"]]:
-        return "heuristic/short-tail"
-    if row[_F["lex_tie"]] == 0:
-        return "heuristic/no-tie-to-body"
-    return "heuristic/model"
-
-
-def page_scrape(rows: list[list[float]]) -> bool:
-    """The document looks like a whole-page scrape (see SCRAPE_SHORT_SHARE)."""
-    if not rows:
-        return False
-    short = [r for r in rows if r[_F["n_words"]] <= SCRAPE_SHORT_WORDS and not r[_F["end_punct"]]]
-    edge = sum(1 for r in short if r[_F["before_first_prose"]] or r[_F["after_last_prose"]])
-    return len(short) / len(rows) >= SCRAPE_SHORT_SHARE and edge >= SCRAPE_EDGE_SHORT
-
-
-def _prose_like(table: LineTable, k: int) -> bool:
-    """A line that reads like a paragraph: a sentence of BLOCK_PROSE_WORDS+ words, or RUN_ON_PROSE_WORDS+ words."""
-    return (table.term[k] and table.n_words[k] >= BLOCK_PROSE_WORDS) or table.n_words[k] >= RUN_ON_PROSE_WORDS
 
 
 @register_step("heuristics")
@@ -423,7 +316,7 @@ class HeuristicsStep(Step):
         and ARTICLE_BLOCK_SHARE of the page's words. A listing, a thread or a product grid spreads
         its words over many blocks; there the run cuts never fire."""
         n_words = [table.n_words[k] for k in active]
-        prose = [_prose_like(table, k) for k in active]
+        prose = [prose_like(table, k) for k in active]
         first, last = article_span(n_words, prose, TAIL_BLOCK_PENALTY)
         if last < first:
             return False
@@ -437,7 +330,7 @@ class HeuristicsStep(Step):
         judgement: cutting it whole deleted real content on pages nobody tuned on)."""
         for k in ks:
             c = table.content[k]
-            if _prose_like(table, k) or (table.n_words[k] >= TIED_MIN_WORDS and c and len(c & body) / len(c) >= TIED_MIN_SHARE):
+            if prose_like(table, k) or (table.n_words[k] >= TIED_MIN_WORDS and c and len(c & body) / len(c) >= TIED_MIN_SHARE):
                 return False
         return bool(ks)
 
@@ -451,7 +344,7 @@ class HeuristicsStep(Step):
     def _body_words(table: LineTable, active: list[int]) -> frozenset[str]:
         out: set[str] = set()
         for k in active:
-            if _prose_like(table, k):
+            if prose_like(table, k):
                 out |= table.content[k]
         return frozenset(out)
 
@@ -483,7 +376,7 @@ class HeuristicsStep(Step):
         they are a chrome run (see _chrome_run); a protected line after it (an ordered list and its
         lead-in) belongs to the article, which then ends after it. Positions in the table."""
         n_words = [table.n_words[k] for k in active]
-        prose = [_prose_like(table, k) for k in active]
+        prose = [prose_like(table, k) for k in active]
         first, last = article_span(n_words, prose, TAIL_BLOCK_PENALTY)
         if last < first:
             return []
