@@ -82,7 +82,7 @@ def run_clean(inputs: list[Any], args: argparse.Namespace, options: dict[str, An
             from cleaner.pipeline import report_to_stderr
 
             write_shards_on_ray(pipe, inputs, sink, shard_size=sink.shard_size, explain=explain,
-                                on_failure=report_to_stderr, on_reject=on_reject)
+                                on_failure=report_to_stderr, on_reject=on_reject if rejects is not None else None)
         else:
             for doc in pipe.run(inputs, on_reject=on_reject, progress=tick, checkpoint=target.checkpoint,
                                 resume=args.resume):
