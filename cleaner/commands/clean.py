@@ -75,7 +75,7 @@ def run_clean(inputs: list[Any], args: argparse.Namespace, options: dict[str, An
                 rejects.write(dumps(reject_record(doc)))
 
         explain = pipe.options.explain
-        tick = (lambda n: bar.update(n - bar.n)) if bar else None
+        tick = (lambda n: bar.update(n - bar.n)) if bar is not None else None  # a tqdm without total has no bool()
         if target.kind == "shards" and pipe.options.engine == "ray":
             # On Ray the workers write the shards themselves (the same bytes); see engines/ray_io.py.
             from cleaner.engines.ray_engine import write_shards_on_ray
