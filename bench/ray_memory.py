@@ -2,7 +2,7 @@
 """The Ray engine's driver memory as the input grows 1x -> 2x -> 4x (issue 15, point 2).
 
   python3 bench/ray_memory.py [DOCS.jsonl] [--docs 2000] [--scales 1,2,4] [--per-file 100] [--cpus 2]
-                              [--copies] [--code TREE]
+                              [--copies | --distinct] [--code TREE]
 
 Starts a Ray cluster on this machine (`ray.cluster_utils.Cluster`, loopback, its own processes
 only), then for each scale runs `cleaner clean IN/ -o OUT/ --engine ray --ray-address ADDR` as its
@@ -11,7 +11,10 @@ sampled every 20 ms from /proc (VmHWM, the kernel's peak, and VmRSS); the worker
 not the driver and are not counted. The Nx input is the first N x `--docs` bench texts (a corpus
 that grows by new documents), or with `--copies` the first `--docs` texts plus N-1 perturbed copies
 (bench/memory.py's perturbation: mostly near duplicates, as bench/memory.py grows its input), as
-JSONL files of `--per-file` documents. `--code TREE` runs another cleaner tree (e.g. an export of an older branch)
+JSONL files of `--per-file` documents. With `--distinct`, document k is bench text k mod M (M
+texts in the file) with the words of each line shuffled (seeded by k): every document is distinct
+(no shared shingles, no exact copies) whatever N, and the corpus can outgrow the file (16,000
+documents from its 9,275 texts); line lengths, words and languages stay the texts'. `--code TREE` runs another cleaner tree (e.g. an export of an older branch)
 for comparison.
 """
 from __future__ import annotations
@@ -34,21 +37,40 @@ from memory import perturb  # noqa: E402
 DEFAULT = ROOT / ".." / "shared" / "bench" / "dedup" / "docs.jsonl"
 
 
-def make_inputs(texts: list[dict], scale: int, folder: Path, per_file: int, docs: int | None = None) -> tuple[int, int]:
+def shuffled_lines(text: str, rng: random.Random) -> str:
+    """The text with the words of each line in a random order: a distinct document, same words and lines."""
+    out = []
+    for line in text.split("\n"):
+        words = line.split(" ")
+        rng.shuffle(words)
+        out.append(" ".join(words))
+    return "\n".join(out)
+
+
+def make_inputs(texts: list[dict], scale: int, folder: Path, per_file: int, docs: int | None = None,
+                distinct: bool = False) -> tuple[int, int]:
     """Nx input: `--copies`: the first `docs` texts and N-1 perturbed copies (mostly near duplicates);
-    default: the first N x `docs` texts (distinct documents, as a growing corpus mostly is)."""
+    default: the first N x `docs` texts (new documents, as a growing corpus mostly is); `distinct`:
+    N x `docs` documents, each a text with its lines' words shuffled."""
     folder.mkdir(parents=True)
     n = size = 0
     out = None
-    rounds = [(0, texts[: docs * scale])] if docs else [(c, texts) for c in range(scale)]
+    if distinct:
+        rounds = [(-1, [texts[k % len(texts)] for k in range(docs * scale)])]
+    else:
+        rounds = [(0, texts[: docs * scale])] if docs else [(c, texts) for c in range(scale)]
     for copy, batch in rounds:
         for i, rec in enumerate(batch):
             if n % per_file == 0:
                 if out:
                     out.close()
                 out = open(folder / f"part-{n // per_file:05d}.jsonl", "w", encoding="utf-8")
-            text = rec["text"] if copy == 0 else perturb(rec["text"], random.Random(f"{copy}-{i}"))
-            line = json.dumps({"id": f"{rec.get('id', i)}-c{copy}", "text": text}) + "\n"
+            if copy < 0:
+                text, name = shuffled_lines(rec["text"], random.Random(f"d{i}")), f"{rec.get('id', i)}-d{i}"
+            else:
+                text = rec["text"] if copy == 0 else perturb(rec["text"], random.Random(f"{copy}-{i}"))
+                name = f"{rec.get('id', i)}-c{copy}"
+            line = json.dumps({"id": name, "text": text}) + "\n"
             out.write(line)
             n += 1
             size += len(line.encode())
@@ -99,6 +121,8 @@ def main() -> int:
     ap.add_argument("--code", default=str(ROOT), help="the cleaner tree to run (default: this one)")
     ap.add_argument("--copies", action="store_true", help="grow by perturbed copies (near duplicates) "
                                                           "instead of more distinct documents")
+    ap.add_argument("--distinct", action="store_true", help="every document distinct: each text's lines with "
+                                                            "their words shuffled (the corpus may outgrow the file)")
     args = ap.parse_args()
     print("$ python3 bench/ray_memory.py " + " ".join(sys.argv[1:]))
     code = Path(args.code).resolve()
@@ -122,7 +146,7 @@ def main() -> int:
         for scale in (int(s) for s in args.scales.split(",")):
             inp = tmp / f"in{scale}"
             n, size = make_inputs(texts, scale, inp, args.per_file,
-                                  None if args.copies else args.docs)
+                                  None if args.copies else args.docs, args.distinct)
             elapsed, peak, records = run_driver(code, inp, tmp / f"out{scale}", cluster.address)
             rows.append((scale, n, len(list(inp.iterdir())), size, records, peak, elapsed))
             shutil.rmtree(inp)
@@ -132,7 +156,7 @@ def main() -> int:
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"\ndriver peak RSS of `cleaner clean IN/ -o OUT/ --engine ray --ray-address ADDR` "
           f"(cluster: {args.cpus} CPUs on this machine; code: {code}; Nx = "
-          f"{'the first %d documents and N-1 perturbed copies' % args.docs if args.copies else 'the first N x %d documents' % args.docs}"
+          f"{'the first %d documents and N-1 perturbed copies' % args.docs if args.copies else ('N x %d distinct documents (words shuffled in each line)' if args.distinct else 'the first N x %d documents') % args.docs}"
           f" of {args.path})\n")
     print("| scale | documents | input files | input MB | records out | driver peak RSS MB | of it heap (RssAnon) MB "
           "| growth per added document | wall s |")

@@ -9,6 +9,7 @@ import json
 import pickle
 import random
 
+import numpy as np
 import pytest
 
 ray = pytest.importorskip("ray", reason="the Ray engine needs the `ray` extra: pip install 'cleaner[ray]'")
@@ -89,7 +90,7 @@ def test_ray_records_equal_local_records(run_cli, tmp_path, corpus, local_ray):
 def test_distributed_clustering_matches_find_clusters(local_ray):
     """Band grouping and verification on Ray, union-find on the driver: the decisions of find_clusters."""
     from cleaner.dedup import DedupConfig, find_clusters, signature
-    from cleaner.engines.ray_engine import distributed_clusters
+    from cleaner.engines.ray_dedup import distributed_clusters
 
     config = DedupConfig(mode="near")
     rng = random.Random(5)
@@ -100,8 +101,14 @@ def test_distributed_clustering_matches_find_clusters(local_ray):
     rng.shuffle(texts)
     rows = sorted((f"d{i:03d}", signature(t, config=config), f"s{i}") for i, t in enumerate(texts))
     expected = find_clusters(rows, config)
-    # the driver's view: id, source, input index and the signature's scalars; sketches stay in the dataset
-    scalars = [(r[0], r[2], 3 * p + 1, r[1].exact, r[1].size, r[1].length, bool(r[1].bands)) for p, r in enumerate(rows)]
+    # the driver's view: input index and the signature's scalars in key order; ids and sketches stay in the dataset
+    sigs = [r[1] for r in rows]
+    scalars = {"idx": np.array([3 * p + 1 for p in range(len(rows))], dtype=np.int64),
+               "exact": np.array([s.exact or 0 for s in sigs], dtype=np.uint64),
+               "has_exact": np.array([s.exact is not None for s in sigs], dtype=bool),
+               "size": np.array([s.size for s in sigs], dtype=np.int64),
+               "length": np.array([s.length for s in sigs], dtype=np.int64),
+               "banded": np.array([bool(s.bands) for s in sigs], dtype=bool)}
     final = ray.data.from_items([{"idx": 3 * p + 1, "sig": pickle.dumps((r[0], r[2], r[1]))} for p, r in enumerate(rows)])
     got = distributed_clusters(ray, final, scalars, config, count_candidates=True)
     assert expected.clusters >= 3 and expected.dropped >= 30
@@ -137,3 +144,23 @@ def test_worker_written_shards_equal_local_shards(run_cli, tmp_path, corpus, loc
                        (tmp_path / f"{engine}.rejects").read_bytes(), err,
                        without_times(json.loads((out / "stats.json").read_text())))      # time aside
     assert len(got["local"][0]) >= 4 and got["ray"] == got["local"]
+
+
+@pytest.mark.timeout(300)
+def test_input_given_twice_and_no_rejects_file_equal_local(run_cli, tmp_path, corpus, local_ray):
+    """An input named twice (its documents share (id, source) keys: `key_order` renames the repeats by
+    input order, which the Ray key task must see as the local engine does) and no --rejects file (the
+    Ray driver then streams no rejected document): the shards and stats are the local engine's."""
+    import hashlib
+
+    got = {}
+    for engine in ("local", "ray"):
+        out = tmp_path / engine
+        code, _, err = run_cli("clean", corpus, corpus / "n1_original.txt", corpus / "y_records.jsonl", "-o", f"{out}/",
+                               "--shard-size", "2KB", "-q", "--engine", engine, "-j", "2")
+        assert code == 0, err
+        stats = without_times(json.loads((out / "stats.json").read_text()))
+        got[engine] = ({f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in sorted(out.iterdir())
+                        if f.name != "stats.json"}, err, stats)
+    assert got["local"][2]["duplicates_dropped"] >= 3       # the repeats are found as exact copies
+    assert got["ray"] == got["local"]

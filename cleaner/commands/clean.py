@@ -234,7 +234,7 @@ def _write_outputs(pipe: Pipeline, inputs: list[Any], args: argparse.Namespace, 
             from cleaner.engines.ray_engine import write_shards_on_ray
 
             write_shards_on_ray(pipe, inputs, sink, shard_size=sink.shard_size, explain=explain,
-                                on_failure=progress.failure, on_reject=on_reject)
+                                on_failure=progress.failure, on_reject=on_reject if rejects is not None else None)
         else:
             for doc in pipe.run(inputs, on_failure=progress.failure, on_reject=on_reject, progress=progress.tick,
                                 checkpoint=target.checkpoint, resume=args.resume):

@@ -1,6 +1,7 @@
 """The Ray engine: the same steps as the local engine on a Ray cluster, with the same records.
 
-Shape of a run; the driver holds per-input and per-document scalars, never documents:
+Shape of a run; the driver holds per-input state and the dedup decisions, never documents or
+per-document lists (its peak memory stays flat as the corpus grows: bench/ray_memory.py):
   plan       the driver lists the inputs as segments (`cleaner.sources.plan`: one per file, per run
              of URLs, per chunk of in-memory documents); nothing is read yet
   read + A   a Ray Data map reads each segment on a worker (the local engine's readers, failures and
@@ -11,18 +12,21 @@ Shape of a run; the driver holds per-input and per-document scalars, never docum
              `LineCounts`, tasks merge the partials in a tree, and the merged table stays in the
              object store for phase B (the driver holds a reference)
   phase B    `map_batches` of the steps that need the counts, plus the dedup signature
-  dedup      the driver gets each signed document's key, exact hash, size and length (no sketches):
-             sorts by key, links exact copies; workers turn the banded documents' signatures into
+  dedup      one coordinating task (no CPU of its own) runs it, so the driver holds nothing per
+             document: a task puts the signed documents in key order (`key_order`) and keeps their
+             fixed-width scalars (input index, exact hash, size, length, banded; no ids, no
+             sketches); exact copies are linked; workers turn the banded documents' signatures into
              (band, key, position) rows, one task per group of bands links the documents sharing a
-             bucket (`band_edges`: a bounded number of edges a document) and verifies
-             those candidates (`link_verified`); union-find on the driver; a task settles the
-             clusters (representative, similarities: `settle`, the local engine's rule) over the
-             signatures of clustered documents only; the result is the local engine's `Decisions`
+             bucket (`band_edges`: a bounded number of edges a document) and verifies those
+             candidates (`link_verified`); union-find in the coordinator; a task settles the clusters
+             (representative, similarities: `settle`, the local engine's rule) over the signatures of
+             clustered documents only and names them; the driver gets the local engine's `Decisions`
+             (their size grows with the documents in clusters, not with the corpus)
   records    `-o DIR/`: workers measure every kept record, the driver cuts the shards where
              `ShardWriter` would, and one task per shard writes it (ray_io.py); other outputs stream
              the records to the driver in input order, as before
 
-The tasks of read + A, counts and phase B are in ray_tasks.py; connecting to Ray in ray_setup.py.
+The tasks of read + A, counts and phase B are in ray_tasks.py, dedup in ray_dedup.py; connecting to Ray in ray_setup.py.
 The option `ray_trace = "FILE"` (config) writes which node read each input and wrote each shard (a
 JSON side channel).
 """
@@ -34,173 +38,25 @@ from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 
-from cleaner.document import Document
 from cleaner.dedup import Decisions
+from cleaner.document import Document
 from cleaner.engines.phase import make_deduper
+from cleaner.engines.ray_dedup import decide, only_rows
 from cleaner.engines.ray_io import node_id, write_shards
 from cleaner.engines.ray_setup import ensure_ray, guarded
-from cleaner.engines.ray_tasks import BATCH, add_index, line_counts, read_phase_a, run_phase_b
+from cleaner.engines.ray_tasks import (
+    BATCH,
+    add_index,
+    line_counts,
+    read_phase_a,
+    run_phase_b,
+)
 from cleaner.engines.run import count_clusters, release
 from cleaner.sources import Failure
 from cleaner.steps.run import split_phases
 
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
 
-
-# -- worker side (the phases' tasks are in ray_tasks.py) ----------------------------------------
-def _only(batch: dict[str, np.ndarray], *, kinds: tuple = (), idx_ref: list | None = None) -> dict[str, np.ndarray]:
-    """The rows of a batch of one of `kinds`, or whose idx is marked in the boolean array `idx_ref`."""
-    import ray
-
-    if idx_ref is not None:
-        marked = ray.get(idx_ref[0])
-        idx = batch["idx"]
-        keep = np.zeros(idx.size, dtype=bool)
-        inside = idx < marked.size
-        keep[inside] = marked[idx[inside]]
-    else:
-        keep = np.isin(batch["kind"].astype(str), list(kinds))
-    return {k: v[keep] for k, v in batch.items()}
-
-
-def _band_rows(batch: dict[str, np.ndarray], *, position_ref: list, bands: int) -> dict[str, Any]:
-    """(band, band key, owner) rows of the documents that take part in LSH (dedup as a map)."""
-    import ray
-
-    position = ray.get(position_ref[0])          # input index -> clustering position, -1: not banded
-    band, key, owner = [], [], []
-    for idx, sig in zip(batch["idx"].tolist(), batch["sig"]):
-        pos = int(position[idx]) if idx < position.size else -1
-        if pos < 0 or not sig:
-            continue
-        keys = pickle.loads(sig)[2].band_keys()
-        band.append(np.arange(bands, dtype=np.int64))
-        key.append(keys)
-        owner.append(np.full(bands, pos, dtype=np.int64))
-    if not band:
-        return {"band": np.empty(0, np.int64), "key": np.empty(0, np.uint64), "owner": np.empty(0, np.int64)}
-    return {"band": np.concatenate(band), "key": np.concatenate(key), "owner": np.concatenate(owner)}
-
-
-def _signature_table(position: np.ndarray, *blocks: Any) -> dict[int, Any]:
-    """Clustering position -> Signature, for the rows of `blocks` that have a position (in a task)."""
-    table = {}
-    for block in blocks:
-        for idx, sig in zip(block.column("idx").to_pylist(), block.column("sig").to_pylist()):
-            if idx < position.size and position[idx] >= 0 and sig:
-                table[int(position[idx])] = pickle.loads(sig)[2]
-    return table
-
-
-def _band_group(part: int, parts: int, sigs: dict, config: Any, want_candidates: bool,
-                *blocks: Any) -> tuple[np.ndarray, np.ndarray]:
-    """One group of bands (band % parts == part): candidate edges within its buckets, verified.
-
-    Returns (verified edges that join components, candidate edges if wanted, else none) for those
-    bands. Each band is independent, so the bands are the shuffle key; `blocks` are the (band, key,
-    owner) tables of the band-row map. An edge whose ends the group's verified edges already join
-    is not verified (it would not change the components), so at most one edge a document goes back.
-    """
-    from cleaner.dedup import UnionFind, as_codes, band_edges, from_codes, link_verified
-
-    band = np.concatenate([b.column("band").to_numpy() for b in blocks]) if blocks else np.empty(0, np.int64)
-    key = np.concatenate([b.column("key").to_numpy() for b in blocks]) if blocks else np.empty(0, np.uint64)
-    owner = np.concatenate([b.column("owner").to_numpy() for b in blocks]) if blocks else np.empty(0, np.int64)
-    n = int(owner.max()) + 1 if owner.size else 1
-    codes = np.empty(0, np.int64)
-    for b in range(part, config.bands, parts):
-        mine = band == b
-        found = band_edges(np.ascontiguousarray(key[mine]), np.ascontiguousarray(owner[mine]), config.bucket_neighbours)
-        codes = np.union1d(codes, as_codes(found, n))
-    candidates = from_codes(codes, n)
-    joined = link_verified(candidates, sigs.__getitem__, config, UnionFind(n))
-    verified = np.asarray(joined, dtype=np.int64).reshape(-1, 2)
-    return verified, (candidates if want_candidates else np.empty((0, 2), np.int64))
-
-
-def _settle(idx: list[int], roots: np.ndarray, *blocks: Any) -> Any:
-    """`settle` over the clustered documents only (whole components), in a task: decisions by their
-    position in `idx` (input indexes, in key order)."""
-    from cleaner.dedup import SignatureList, settle
-
-    want = {i: p for p, i in enumerate(idx)}
-    sigs: list[Any] = [None] * len(idx)
-    for block in blocks:
-        for i, sig in zip(block.column("idx").to_pylist(), block.column("sig").to_pylist()):
-            if i in want:
-                sigs[want[i]] = pickle.loads(sig)[2]
-    return settle(SignatureList(sigs), roots)
-
-
-# -- driver side: dedup -----------------------------------------------------------------------
-def distributed_clusters(ray: Any, signed: Any, rows: list[tuple], config: Any, *, count_candidates: bool = False) -> Decisions:
-    """The dedup `Decisions` by input index, as the local engine's, from the scalars of each signature
-    on the driver.
-
-    `rows`: (id, source, idx, exact | None, size, length, banded) in key order (`key_order`);
-    `signed`: a dataset with the pickled signatures (column `sig`) by input index (column `idx`). The
-    result's `candidates` is counted only with `count_candidates` (the edges would come to the
-    driver); a run reports none of it.
-    """
-    from cleaner.dedup import Signature, UnionFind, exact_links
-
-    out = Decisions(documents=len(rows))
-    if config.mode == "none" or not rows:
-        return out
-    light = [Signature(r[3], r[4], r[5], b"", b"") for r in rows]      # what exact_links reads
-    links, leaders = exact_links(light)
-    del light
-    uf = UnionFind(len(rows))
-    for first, other in links:
-        uf.union(first, other)
-    size = max(r[2] for r in rows) + 1
-    if config.mode == "near":
-        members = [p for p in leaders if rows[p][6]]
-        if len(members) >= 2:
-            position = np.full(size, -1, dtype=np.int64)
-            for p in members:
-                position[rows[p][2]] = p
-            position_ref = [ray.put(position)]
-            member_rows = signed.select_columns(["idx", "sig"]).map_batches(
-                _only, fn_kwargs={"idx_ref": [ray.put(position >= 0)]}, batch_format="numpy").materialize()
-            table = ray.remote(_signature_table).remote(position_ref[0], *member_rows.to_arrow_refs())
-            banded = member_rows.map_batches(_band_rows, fn_kwargs={"position_ref": position_ref, "bands": config.bands},
-                                             batch_format="numpy")
-            blocks = banded.to_arrow_refs()
-            parts = max(1, min(config.bands, int(ray.cluster_resources().get("CPU", 1))))
-            group = ray.remote(_band_group).options(num_returns=2)
-            results = [group.remote(p, parts, table, config, count_candidates, *blocks) for p in range(parts)]
-            verified = np.concatenate([ray.get(v) for v, _ in results])
-            if count_candidates:
-                out.candidates = len(np.unique(np.concatenate([ray.get(c) for _, c in results]), axis=0))
-            del results
-            del table, blocks, member_rows
-            for i, j in (np.unique(verified, axis=0) if len(verified) else verified).tolist():
-                out.verified += uf.union(i, j)
-    roots = uf.roots()
-    clustered = np.flatnonzero(np.bincount(roots, minlength=len(rows))[roots] >= 2)
-    if clustered.size == 0:
-        return out
-    idx = [rows[p][2] for p in clustered.tolist()]
-    mark = np.zeros(size, dtype=bool)
-    mark[idx] = True
-    picked = signed.select_columns(["idx", "sig"]).map_batches(
-        _only, fn_kwargs={"idx_ref": [ray.put(mark)]}, batch_format="numpy").to_arrow_refs()
-    settled = ray.get(ray.remote(_settle).remote(idx, roots[clustered], *picked))
-    settled.documents, settled.candidates, settled.verified = out.documents, out.candidates, out.verified
-    return settled.relabel(idx.__getitem__, lambda q: q, [rows[p][0] for p in clustered.tolist()],
-                           [rows[p][1] for p in clustered.tolist()])
-
-
-def _decide(ray: Any, dedup: Any, final: Any, signed: list[tuple]) -> Decisions:
-    """`DedupStage.resolve` with the clustering distributed: the same keys, the same decisions.
-    `signed`: (idx, id, source, exact | None, size, length, banded) of each signed document."""
-    from cleaner.dedup import key_order
-
-    order = key_order([r[1] for r in signed], [r[2] for r in signed], [r[0] for r in signed])
-    rows = [(signed[r][1], signed[r][2], signed[r][0], *signed[r][3:]) for r in order]
-    del order
-    return distributed_clusters(ray, final, rows, dedup.config)
 
 
 # -- driver side: the run ---------------------------------------------------------------------
@@ -268,14 +124,10 @@ class _Run:
         self.final, self.total = final, total
 
         # Accounting over the compact columns (documents stay in the object store), then dedup.
-        signed: list[tuple] = []
-        drops = 0
-        for batch in final.select_columns(["idx", "kind", "phase", "fail", "acct", "did", "dsrc", "exact", "has_exact",
-                                           "size", "length", "banded"]).iter_batches(batch_format="numpy"):
-            for row in zip(batch["idx"].tolist(), batch["kind"], batch["phase"], batch["fail"], batch["acct"],
-                           batch["did"], batch["dsrc"], batch["exact"].tolist(), batch["has_exact"].tolist(),
-                           batch["size"].tolist(), batch["length"].tolist(), batch["banded"].tolist()):
-                idx, kind, phase, fail, acct, did, dsrc, exact, has_exact, size, length, banded = row
+        signed = drops = 0
+        for batch in final.select_columns(["kind", "phase", "fail", "acct", "did", "dsrc"]).iter_batches(batch_format="numpy"):
+            for kind, phase, fail, acct, did, dsrc in zip(batch["kind"], batch["phase"], batch["fail"], batch["acct"],
+                                                          batch["did"], batch["dsrc"]):
                 if kind == "fail":
                     failure = pickle.loads(fail)
                     stats.add_failure(failure)
@@ -286,12 +138,11 @@ class _Run:
                 if kind == "drop":
                     drops += 1
                 elif did or dsrc:
-                    signed.append((idx, str(did), str(dsrc), exact if has_exact else None, size, length, banded))
+                    signed += 1
         if self.on_reject and drops:
             for doc in self._docs(ray, kinds=("drop",)):
                 self.on_reject(doc)
-        self.decisions = _decide(ray, dedup, final, signed) if dedup is not None and signed else None
-        del signed
+        self.decisions = decide(ray, dedup, final) if dedup is not None and signed else None
         if self.decisions is not None:
             count_clusters(stats, self.decisions)
         return True
@@ -299,7 +150,7 @@ class _Run:
     def _docs(self, ray: Any, kinds: tuple = (), marked: np.ndarray | None = None) -> Iterator[Document]:
         """The pickled documents of some rows, streamed to the driver in input order."""
         kwargs: dict[str, Any] = {"idx_ref": [ray.put(marked)]} if marked is not None else {"kinds": kinds}
-        rows = self.final.select_columns(["idx", "kind", "doc"]).map_batches(_only, fn_kwargs=kwargs, batch_format="numpy")
+        rows = self.final.select_columns(["idx", "kind", "doc"]).map_batches(only_rows, fn_kwargs=kwargs, batch_format="numpy")
         for batch in rows.iter_batches(batch_format="numpy"):
             for blob in batch["doc"]:
                 yield pickle.loads(blob)
