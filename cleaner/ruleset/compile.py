@@ -45,16 +45,18 @@ class _RegexSet:
 
     Each set is one more scan of the line, so fewer, larger sets are faster: 128 patterns a set
     matched the shipped rules (362 regexes, 3 sets at 64 MB) in 0.29 s per 30,600 scraped lines
-    against 0.41 s at 48 a set (8 sets). A chunk that does not fit RE2's memory budget is split in
-    halves until it does; a single pattern that does not fit is retried alone with MAX_MEM_ALONE, and
-    only one that cannot compile even then is an error.
+    against 0.41 s at 48 a set (8 sets). The patterns are cut into equal chunks of at most CHUNK
+    (the shipped ones into 7 of ~52, each fitting 8 MB at the first try: a failed compile costs as
+    much as a good one, and 128 a chunk halved to fit took 0.53 s to build instead of 0.3 s). A chunk
+    that does not fit RE2's memory budget is split in halves until it does; a single pattern that does
+    not fit is retried alone with MAX_MEM_ALONE, and only one that cannot compile even then is an error.
 
     MAX_MEM is also the bound of each set's lazily built DFA cache, which fills as new lines are
     matched and so grew a run's memory with its input until the bound: at 64 MB the 4 sets took
     48 MB more after 8,000 documents (117,000 lines) and ~6 KB per added document of a whole run's
-    peak; at 8 MB (6 + 1 sets) ~0 MB more, the same matches, ~13 us more per line (cache resets)."""
+    peak; at 8 MB (7 + 1 sets) ~3 MB more, the same matches, ~10 us more per line (cache resets)."""
 
-    CHUNK = 128
+    CHUNK = 56
     MAX_MEM = 8 << 20
     MAX_MEM_ALONE = 64 << 20     # a single pattern too large for MAX_MEM still compiles, alone
 
@@ -69,8 +71,10 @@ class _RegexSet:
     def compile(self) -> "_RegexSet | None":
         if not self._patterns:
             return None
-        for start in range(0, len(self._patterns), self.CHUNK):
-            self._compile_chunk(self._patterns[start:start + self.CHUNK])
+        sets = -(-len(self._patterns) // self.CHUNK)
+        size = -(-len(self._patterns) // sets)
+        for start in range(0, len(self._patterns), size):
+            self._compile_chunk(self._patterns[start:start + size])
         return self
 
     def _compile_chunk(self, chunk: list[tuple[str, int]], max_mem: int | None = None) -> None:
