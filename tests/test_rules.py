@@ -205,19 +205,40 @@ def test_regex_sets_split_when_a_chunk_outgrows_the_memory_budget(monkeypatch):
     roomy = compiled._RegexSet(True)
     for i, p in enumerate(patterns):
         roomy.add(p, i)
+    monkeypatch.setattr(compiled._RegexSet, "MAX_MEM", 64 << 20)
+    roomy.compile()
     monkeypatch.setattr(compiled._RegexSet, "MAX_MEM", 4 << 20)
     tight = compiled._RegexSet(True)
     for i, p in enumerate(patterns):
         tight.add(p, i)
-    monkeypatch.undo()
-    roomy.compile()
-    monkeypatch.setattr(compiled._RegexSet, "MAX_MEM", 4 << 20)
     tight.compile()
     assert len(tight._sets) > len(roomy._sets) == 1
     for text in ("w7x hello end", "w39x end", "w7x hello"):
         assert tight.rules_matching(text) == roomy.rules_matching(text)
     monkeypatch.setattr(compiled._RegexSet, "MAX_MEM", 1 << 16)
+    monkeypatch.setattr(compiled._RegexSet, "MAX_MEM_ALONE", 1 << 16)
     alone = compiled._RegexSet(True)
     alone.add("[a-z ]{0,900} end", 3)
     with pytest.raises(RuleError, match="rule 3 is too large"):
         alone.compile()
+
+
+def test_a_pattern_too_large_for_a_shared_set_compiles_alone():
+    # Sets keep a small budget (it also bounds each set's DFA cache, which otherwise grows with the
+    # input); one pattern that needs more than that gets a set of its own with the old, larger budget.
+    import re2
+
+    from cleaner.ruleset import compile as compiled
+    from cleaner.ruleset.load import Rule
+
+    big = r"\pL{1,999}"
+    options = re2.Options()
+    options.log_errors, options.max_mem = False, compiled._RegexSet.MAX_MEM
+    small = re2.Set.FullMatchSet(options)
+    small.Add(f"(?i:{big})")
+    with pytest.raises(re2.error):
+        small.Compile()                       # the premise: it does not fit the shared budget
+    rules = RuleSet([Rule(id="long-word", family="t", description="", where="anywhere", action="drop-line",
+                          regex=(big,))])
+    assert rules.rules_for_line("Supercalifragilistic") == [0]
+    assert rules.rules_for_line("two words") == []

@@ -44,13 +44,21 @@ class _RegexSet:
     plus the rule index of each pattern. Match returns the rules of every pattern that matched.
 
     Each set is one more scan of the line, so fewer, larger sets are faster: 128 patterns a set
-    matched the shipped rules (362 regexes, 3 sets) in 0.29 s per 30,600 scraped lines against 0.41 s
-    at 48 a set (8 sets). A chunk that does not fit
-    RE2's memory budget is split in halves until it does; only a single pattern that cannot compile
-    alone is an error."""
+    matched the shipped rules (362 regexes, 3 sets at 64 MB) in 0.29 s per 30,600 scraped lines
+    against 0.41 s at 48 a set (8 sets). The patterns are cut into equal chunks of at most CHUNK
+    (the shipped ones into 7 of ~52, each fitting 8 MB at the first try: a failed compile costs as
+    much as a good one, and 128 a chunk halved to fit took 0.53 s to build instead of 0.3 s). A chunk
+    that does not fit RE2's memory budget is split in halves until it does; a single pattern that does
+    not fit is retried alone with MAX_MEM_ALONE, and only one that cannot compile even then is an error.
 
-    CHUNK = 128
-    MAX_MEM = 64 << 20
+    MAX_MEM is also the bound of each set's lazily built DFA cache, which fills as new lines are
+    matched and so grew a run's memory with its input until the bound: at 64 MB the 4 sets took
+    48 MB more after 8,000 documents (117,000 lines) and ~6 KB per added document of a whole run's
+    peak; at 8 MB (7 + 1 sets) ~3 MB more, the same matches, ~10 us more per line (cache resets)."""
+
+    CHUNK = 56
+    MAX_MEM = 8 << 20
+    MAX_MEM_ALONE = 64 << 20     # a single pattern too large for MAX_MEM still compiles, alone
 
     def __init__(self, anchored_full: bool):
         self._anchored_full = anchored_full
@@ -63,15 +71,17 @@ class _RegexSet:
     def compile(self) -> "_RegexSet | None":
         if not self._patterns:
             return None
-        for start in range(0, len(self._patterns), self.CHUNK):
-            self._compile_chunk(self._patterns[start:start + self.CHUNK])
+        sets = -(-len(self._patterns) // self.CHUNK)
+        size = -(-len(self._patterns) // sets)
+        for start in range(0, len(self._patterns), size):
+            self._compile_chunk(self._patterns[start:start + size])
         return self
 
-    def _compile_chunk(self, chunk: list[tuple[str, int]]) -> None:
+    def _compile_chunk(self, chunk: list[tuple[str, int]], max_mem: int | None = None) -> None:
         import re2
 
         options = _re2_options()
-        options.max_mem = self.MAX_MEM
+        options.max_mem = max_mem or self.MAX_MEM
         factory = re2.Set.FullMatchSet if self._anchored_full else re2.Set.MatchSet
         rset = factory(options)
         for pattern, _ in chunk:
@@ -83,6 +93,9 @@ class _RegexSet:
                 half = len(chunk) // 2
                 self._compile_chunk(chunk[:half])
                 self._compile_chunk(chunk[half:])
+                return
+            if options.max_mem < self.MAX_MEM_ALONE:
+                self._compile_chunk(chunk, self.MAX_MEM_ALONE)
                 return
             raise RuleError(f"rules: the regex of rule {chunk[0][1]} is too large to compile; simplify it") from None
         self._sets.append((rset, [r for _, r in chunk]))
