@@ -149,9 +149,10 @@ class _Run:
             count_clusters(stats, self.decisions)
         return True
 
-    def _docs(self, ray: Any, kinds: tuple = (), marked: np.ndarray | None = None) -> Iterator[Document]:
-        """The pickled documents of some rows, streamed to the driver in input order."""
-        kwargs: dict[str, Any] = {"idx_ref": [ray.put(marked)]} if marked is not None else {"kinds": kinds}
+    def _docs(self, ray: Any, kinds: tuple = (), listed: np.ndarray | None = None) -> Iterator[Document]:
+        """The pickled documents of some rows (of `kinds`, or whose input index is in the sorted array
+        `listed`), streamed to the driver in input order."""
+        kwargs: dict[str, Any] = {"listed_ref": [ray.put(listed)]} if listed is not None else {"kinds": kinds}
         rows = self.final.select_columns(["idx", "kind", "doc"]).map_batches(only_rows, fn_kwargs=kwargs, batch_format="numpy")
         for batch in rows.iter_batches(batch_format="numpy"):
             for blob in batch["doc"]:
@@ -162,9 +163,8 @@ class _Run:
         if self.on_reject is None or d is None or not d.replaced_by:
             return
         dropped = d.dropped_documents()
-        marked = np.zeros(dropped[-1] + 1, dtype=bool)
-        marked[dropped] = True
-        for doc, idx in zip(self._docs(ray, marked=marked), dropped):
+        listed = np.asarray(dropped, dtype=np.int64)        # as many as the duplicates, not the corpus
+        for doc, idx in zip(self._docs(ray, listed=listed), dropped):
             doc.drop_reason = f"duplicate of {d.representative(idx)}"
             self.on_reject(doc)
 
