@@ -66,6 +66,25 @@ class Stats:
         if dropped and step is not None:
             step.dropped += 1               # the last step that ran is the one that dropped it
 
+    def merge(self, other: "Stats") -> None:
+        """Add a partial Stats (counted with `add_document` and `add_failure` elsewhere, e.g. one block
+        of a Ray run): the same counters as counting its documents here, steps in first-seen order."""
+        self.documents_in += other.documents_in
+        self.documents_out += other.documents_out
+        for mine, theirs in ((self.lines_removed, other.lines_removed), (self.dropped, other.dropped),
+                             (self.failures, other.failures), (self.languages, other.languages),
+                             (self.events, other.events)):
+            mine.update(theirs)
+        self.duplicate_clusters += other.duplicate_clusters
+        self.duplicates_dropped += other.duplicates_dropped
+        for name, theirs in other.steps.items():
+            step = self.steps.setdefault(name, StepStats())
+            step.seconds += theirs.seconds
+            step.documents += theirs.documents
+            step.dropped += theirs.dropped
+            step.lines_removed += theirs.lines_removed
+            step.events.update(theirs.events)
+
     def add_failure(self, failure: Any) -> None:
         """Count an input or record that failed (by its kind)."""
         self.failures[failure.kind] += 1

@@ -22,11 +22,18 @@ KEY_COLUMNS = ("idx", "did", "dsrc", "exact", "has_exact", "size", "length", "ba
 
 
 # -- worker side ------------------------------------------------------------------------------
-def only_rows(batch: dict[str, np.ndarray], *, kinds: tuple = (), idx_ref: list | None = None) -> dict[str, np.ndarray]:
-    """The rows of a batch of one of `kinds`, or whose idx is marked in the boolean array `idx_ref`."""
+def only_rows(batch: dict[str, np.ndarray], *, kinds: tuple = (), idx_ref: list | None = None,
+              listed_ref: list | None = None) -> dict[str, np.ndarray]:
+    """The rows of a batch of one of `kinds`, or whose idx is marked in the boolean array `idx_ref`,
+    or listed in the sorted index array `listed_ref` (a few rows of a large corpus)."""
     import ray
 
-    if idx_ref is not None:
+    if listed_ref is not None:
+        listed = ray.get(listed_ref[0])
+        idx = batch["idx"]
+        at = np.minimum(np.searchsorted(listed, idx), max(listed.size - 1, 0))
+        keep = listed[at] == idx if listed.size else np.zeros(idx.size, dtype=bool)
+    elif idx_ref is not None:
         marked = ray.get(idx_ref[0])
         idx = batch["idx"]
         keep = np.zeros(idx.size, dtype=bool)

@@ -8,10 +8,15 @@ per-document lists (its peak memory stays flat as the corpus grows: bench/ray_me
              URL politeness) and runs the per-document steps (`phase.work`) on its items in the same task;
              rows carry (segment, ordinal): the input index is segment offset + ordinal, the local
              engine's spool index, once the driver has counted the rows per segment
+  rows       a map folds each block of phase A's rows into rows per segment and its failures
+             (`segment_rows`): the driver reads one row per block and prints the failures in order
   counts     each kept document's line keys (8-byte hashes) and site; a map folds them into partial
              `LineCounts`, tasks merge the partials in a tree, and the merged table stays in the
              object store for phase B (the driver holds a reference)
   phase B    `map_batches` of the steps that need the counts, plus the dedup signature
+  stats      a map folds each block of the final rows into a partial `Stats` (`block_stats`: the
+             local engine's `add_document`); the driver merges them in input order (`Stats.merge`)
+             and prints phase B's failures, one row per block
   dedup      one coordinating task (no CPU of its own) runs it, so the driver holds nothing per
              document: a task puts the signed documents in key order (`key_order`) and keeps their
              fixed-width scalars (input index, exact hash, size, length, banded; no ids, no
@@ -22,7 +27,7 @@ per-document lists (its peak memory stays flat as the corpus grows: bench/ray_me
              (representative, similarities: `settle`, the local engine's rule) over the signatures of
              clustered documents only and names them; the driver gets the local engine's `Decisions`
              (their size grows with the documents in clusters, not with the corpus)
-  records    `-o DIR/`: workers measure every kept record, the driver cuts the shards where
+  records    `-o DIR/`: workers measure every kept record, a task cuts the shards where
              `ShardWriter` would, and one task per shard writes it (ray_io.py); other outputs stream
              the records to the driver in input order, as before
 
@@ -47,9 +52,11 @@ from cleaner.engines.ray_setup import ensure_ray, guarded
 from cleaner.engines.ray_tasks import (
     BATCH,
     add_index,
+    block_stats,
     line_counts,
     read_phase_a,
     run_phase_b,
+    segment_rows,
 )
 from cleaner.engines.run import count_clusters, release
 from cleaner.sources import Failure
@@ -93,18 +100,18 @@ class _Run:
         first = tasks.map_batches(read_phase_a, fn_kwargs={"options_blob": options_blob, "last": not second_pass},
                                   batch_format="numpy", batch_size=1).materialize()
 
-        # Rows per segment (-> input indexes) and phase A's failures, in input order.
+        # Rows per segment (-> input indexes) and phase A's failures, in input order: one row per block.
         counts = np.zeros(nseg, dtype=np.int64)
         readers: dict[int, str] = {}
         columns = ["task", "kind", "fail"] + (["node"] if self.segment_names else [])
-        for batch in first.select_columns(columns).iter_batches(batch_format="numpy"):
-            np.add.at(counts, batch["task"], 1)
-            for k, blob in zip(batch["kind"], batch["fail"]):
-                if k == "fail":
-                    self.on_failure(pickle.loads(blob))
-            if self.segment_names:
-                for t, node in zip(batch["task"].tolist(), batch["node"]):
-                    readers.setdefault(t, node)
+        for row in first.select_columns(columns).map_batches(segment_rows, batch_format="numpy",
+                                                             batch_size=None).iter_rows():
+            tasks, rows = pickle.loads(row["rows"])
+            counts[tasks] += rows
+            for blob in pickle.loads(row["fails"]):
+                self.on_failure(pickle.loads(blob))
+            for t, node in pickle.loads(row["nodes"]).items():
+                readers.setdefault(t, node)
         if self.segment_names:
             self.trace["reads"] = [{"input": self.segment_names[t], "node": n} for t, n in sorted(readers.items())]
         total = int(counts.sum())
@@ -123,22 +130,17 @@ class _Run:
         del first
         self.final, self.total = final, total
 
-        # Accounting over the compact columns (documents stay in the object store), then dedup.
+        # Accounting on the workers: a partial Stats per block, merged here in input order (documents
+        # and their accounting stay in the object store); phase B's failures come back to be printed.
         signed = drops = 0
-        for batch in final.select_columns(["kind", "phase", "fail", "acct", "did", "dsrc"]).iter_batches(batch_format="numpy"):
-            for kind, phase, fail, acct, did, dsrc in zip(batch["kind"], batch["phase"], batch["fail"], batch["acct"],
-                                                          batch["did"], batch["dsrc"]):
-                if kind == "fail":
-                    failure = pickle.loads(fail)
-                    stats.add_failure(failure)
-                    if phase == "B" and second_pass:
-                        self.on_failure(failure)
-                    continue
-                stats.add_document(pickle.loads(acct), dropped=kind == "drop")
-                if kind == "drop":
-                    drops += 1
-                elif did or dsrc:
-                    signed += 1
+        shown_phase = "B" if second_pass else "-"      # phase A's failures were printed above
+        for row in final.select_columns(["kind", "phase", "fail", "acct", "did", "dsrc"]).map_batches(
+                block_stats, fn_kwargs={"shown_phase": shown_phase}, batch_format="numpy", batch_size=None).iter_rows():
+            stats.merge(pickle.loads(row["stats"]))
+            for blob in pickle.loads(row["fails"]):
+                self.on_failure(pickle.loads(blob))
+            drops += pickle.loads(row["drops"])
+            signed += pickle.loads(row["signed"])
         if self.on_reject and drops:
             for doc in self._docs(ray, kinds=("drop",)):
                 self.on_reject(doc)
@@ -147,9 +149,10 @@ class _Run:
             count_clusters(stats, self.decisions)
         return True
 
-    def _docs(self, ray: Any, kinds: tuple = (), marked: np.ndarray | None = None) -> Iterator[Document]:
-        """The pickled documents of some rows, streamed to the driver in input order."""
-        kwargs: dict[str, Any] = {"idx_ref": [ray.put(marked)]} if marked is not None else {"kinds": kinds}
+    def _docs(self, ray: Any, kinds: tuple = (), listed: np.ndarray | None = None) -> Iterator[Document]:
+        """The pickled documents of some rows (of `kinds`, or whose input index is in the sorted array
+        `listed`), streamed to the driver in input order."""
+        kwargs: dict[str, Any] = {"listed_ref": [ray.put(listed)]} if listed is not None else {"kinds": kinds}
         rows = self.final.select_columns(["idx", "kind", "doc"]).map_batches(only_rows, fn_kwargs=kwargs, batch_format="numpy")
         for batch in rows.iter_batches(batch_format="numpy"):
             for blob in batch["doc"]:
@@ -160,9 +163,8 @@ class _Run:
         if self.on_reject is None or d is None or not d.replaced_by:
             return
         dropped = d.dropped_documents()
-        marked = np.zeros(dropped[-1] + 1, dtype=bool)
-        marked[dropped] = True
-        for doc, idx in zip(self._docs(ray, marked=marked), dropped):
+        listed = np.asarray(dropped, dtype=np.int64)        # as many as the duplicates, not the corpus
+        for doc, idx in zip(self._docs(ray, listed=listed), dropped):
             doc.drop_reason = f"duplicate of {d.representative(idx)}"
             self.on_reject(doc)
 

@@ -4,11 +4,11 @@ Reading: the driver only plans (`cleaner.sources.plan`: one segment per input fi
 URLs, per chunk of in-memory items); a Ray Data map reads each segment where it is scheduled and
 runs phase A on its items in the same task, so documents never pass through the driver.
 
-Writing (`-o DIR/`): the driver decides the shard boundaries from each kept record's JSONL byte
-length (measured on the workers, 8 bytes a record to the driver), exactly as `ShardWriter` would on
-the ordered stream; then one task per shard reads the blocks that hold its records and writes the
-shard into the set's staging folder, which must be on a file system every node sees (a shared
-disk; on this machine, the local disk). The driver renames them into place and writes the
+Writing (`-o DIR/`): workers measure each kept record's JSONL byte length; a task (`plan_measured`)
+cuts the shards where `ShardWriter` would on the ordered stream, so the driver receives the plan
+(per shard), never a per-record list; then one task per shard reads the blocks that hold its
+records and writes the shard into the set's staging folder, which must be on a file system every
+node sees (a shared disk; on this machine, the local disk). The driver renames them into place and writes the
 manifest, as `ShardWriter` does: the same bytes as the local engine's shards.
 """
 from __future__ import annotations
@@ -92,15 +92,9 @@ def plan_writes(block_ranges: list[tuple[int, int]], kept_idx: np.ndarray, lengt
     return plan
 
 
-def write_shards(ray: Any, blocks: list, decisions: Decisions, writer: Any, shard_size: int,
-                 explain: bool) -> tuple[int, Counter, list[dict]]:
-    """Workers measure the kept records of `blocks` (the final rows), then write the shards into
-    `writer`'s staging folder; the driver adds them in order. Returns (records kept, their languages,
-    per shard: file, records, node)."""
-    decisions_ref = ray.put(decisions)
-    groups = [blocks[i:i + MEASURE_BLOCKS] for i in range(0, len(blocks), MEASURE_BLOCKS)]
-    task = ray.remote(measure)
-    measured = ray.get([task.remote(decisions_ref, explain, *g) for g in groups])
+def plan_measured(shard_size: int, *measured: dict[str, Any]) -> tuple[list[tuple[int, int, list[int]]], int, Counter]:
+    """From the `measure` results of all blocks, in a task (the per-record lengths never reach the
+    driver): the shard plan (`plan_writes`), how many records are kept, and their languages."""
     ranges = [r for m in measured for r in m["ranges"]]
     kept = np.concatenate([m["idx"] for m in measured]) if measured else np.empty(0, np.int64)
     lengths = np.concatenate([m["lengths"] for m in measured]) if measured else np.empty(0, np.int64)
@@ -109,14 +103,29 @@ def write_shards(ray: Any, blocks: list, decisions: Decisions, writer: Any, shar
     languages: Counter = Counter()
     for m in measured:
         languages.update(m["languages"])
+    plan = plan_writes(ranges, kept, lengths, shard_size) if kept.size else []
+    return plan, int(kept.size), languages
+
+
+def write_shards(ray: Any, blocks: list, decisions: Decisions, writer: Any, shard_size: int,
+                 explain: bool) -> tuple[int, Counter, list[dict]]:
+    """Workers measure the kept records of `blocks` (the final rows), then write the shards into
+    `writer`'s staging folder; the driver adds them in order. Returns (records kept, their languages,
+    per shard: file, records, node)."""
+    decisions_ref = ray.put(decisions)
+    groups = [blocks[i:i + MEASURE_BLOCKS] for i in range(0, len(blocks), MEASURE_BLOCKS)]
+    task = ray.remote(measure)
+    measured = [task.remote(decisions_ref, explain, *g) for g in groups]
+    plan, kept, languages = ray.get(ray.remote(plan_measured).options(num_cpus=0).remote(shard_size, *measured))
+    del measured
     shards: list[dict] = []
-    if kept.size == 0:
+    if kept == 0:
         return 0, languages, shards
     write = ray.remote(write_one_shard).options(scheduling_strategy="SPREAD")
     pending = [write.remote(writer.spec, k, str(writer.staging), lo, hi, decisions_ref, explain,
                             *[blocks[b] for b in which])
-               for k, (lo, hi, which) in enumerate(plan_writes(ranges, kept, lengths, shard_size))]
+               for k, (lo, hi, which) in enumerate(plan)]
     for entry, node in ray.get(pending):
         writer.add(entry)
         shards.append({"file": entry["file"], "records": entry["records"], "node": node})
-    return int(kept.size), languages, shards
+    return kept, languages, shards

@@ -1,9 +1,9 @@
 """The Ray engine's per-document tasks, run on the workers: read a segment and run phase A on its
 items, fold the kept documents' line keys into partial line counts and merge them, run phase B.
 
-Every task returns its outcomes as columns (`columns`): the pickled documents stay in the object
-store, and the driver reads only the compact columns (kind, accounting, the dedup signature's
-scalars). A worker sets its phase up once per (options, phase, counts) and keeps it (`WORKER`).
+Every task returns its outcomes as columns (`outcome_columns`): the pickled documents stay in the
+object store. The driver reads one small row per block (`segment_rows`, `block_stats`): rows per
+segment, a partial Stats, and the failures it prints, in input order; nothing per document. A worker sets its phase up once per (options, phase, counts) and keeps it (`WORKER`).
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import numpy as np
 from cleaner.engines.phase import init_phase, limited, work
 from cleaner.engines.ray_io import node_id
 from cleaner.linefreq import LineCounts, document_keys, site_of
+from cleaner.stats import Stats
 from cleaner.steps.run import accounting
 
 BATCH = 32          # documents per map batch
@@ -176,3 +177,42 @@ def line_counts(ray: Any, first: Any) -> Any:
         if len(level) <= 1:
             break
     return level[0] if level else ray.put(LineCounts())
+
+
+def one_row(**values: Any) -> dict[str, np.ndarray]:
+    """A batch of one row whose columns are pickles (what a per-block fold returns to the driver)."""
+    return {k: np.asarray([pickle.dumps(v, _PROTOCOL)], dtype=object) for k, v in values.items()}
+
+
+def segment_rows(batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """One block of phase A's rows folded: rows per segment, its failures (pickled, in row order) and,
+    if the block has a `node` column, the node that read each segment."""
+    tasks, rows = np.unique(batch["task"], return_counts=True)
+    fails = [blob for kind, blob in zip(batch["kind"], batch["fail"]) if kind == "fail"]
+    nodes: dict[int, str] = {}
+    if "node" in batch:
+        for t, node in zip(batch["task"].tolist(), batch["node"]):
+            nodes.setdefault(t, str(node))
+    return one_row(rows=(tasks.astype(np.int64), rows.astype(np.int64)), fails=fails, nodes=nodes)
+
+
+def block_stats(batch: dict[str, np.ndarray], *, shown_phase: str) -> dict[str, np.ndarray]:
+    """One block of the final rows folded into a partial Stats (`Stats.add_document` and `add_failure`,
+    as the local engine counts), the failures of phase `shown_phase` (pickled, in row order: the driver
+    prints them), and how many documents were dropped and how many signed for dedup."""
+    stats = Stats()
+    shown: list[bytes] = []
+    drops = signed = 0
+    for kind, phase, fail, acct, did, dsrc in zip(batch["kind"], batch["phase"], batch["fail"], batch["acct"],
+                                                  batch["did"], batch["dsrc"]):
+        if kind == "fail":
+            stats.add_failure(pickle.loads(fail))
+            if phase == shown_phase:
+                shown.append(fail)
+            continue
+        stats.add_document(pickle.loads(acct), dropped=kind == "drop")
+        if kind == "drop":
+            drops += 1
+        elif did or dsrc:
+            signed += 1
+    return one_row(stats=stats, fails=shown, drops=drops, signed=signed)
