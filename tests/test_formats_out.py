@@ -182,3 +182,10 @@ def test_output_usage_errors_are_one_line_exit_2(tmp_path, run_cli, args, messag
 def test_bad_shard_size_is_a_usage_error(run_cli):
     code, _, err = run_cli("clean", SEEDS, "-o", "out/", "--shard-size", "lots")
     assert code == 2 and "not a size: 'lots'" in err
+
+
+def test_the_summary_names_how_many_shards_were_written(tmp_path, run_cli):
+    out = tmp_path / "shards"
+    code, _, err = run_cli("clean", SEEDS, "-o", f"{out}/", "-j", "1")
+    assert code == 0, err
+    assert f"-> {out}/ (1 shard, manifest.json)" in err.splitlines()[0]

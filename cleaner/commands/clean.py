@@ -245,7 +245,7 @@ def _write_outputs(pipe: Pipeline, inputs: list[Any], args: argparse.Namespace, 
             failed = stats["failures_total"]
             raise NothingProcessed(f"nothing processed ({failed} input{'s' if failed != 1 else ''} failed)"
                                    if failed else "no documents found in the inputs")
-        where = target.describe(sink)
+    where = target.describe(sink)      # after the sink closed: a shard set's last shard is written then
     if stats_path:                     # no stats file when there is nowhere to put one
         write_json(stats, stats_path)
     return stats, where
