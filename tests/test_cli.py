@@ -85,3 +85,14 @@ def test_user_selector_rules_reach_html_extraction(run_cli, tmp_path):
     assert run_cli("clean", tmp_path / "p.html", "-o", pruned, "--quiet", "-j", "1", "--rules", rules)[0] == 0
     assert "lovely mug" in read_jsonl(plain)[0]["text"]
     assert "lovely mug" not in read_jsonl(pruned)[0]["text"]
+
+
+def test_corpus_twice_changes_no_byte_of_the_corpus_or_its_stats(tmp_path, run_cli):
+    """The pre-commit corpus hook: a second run over the same seeds modifies nothing (the stats' step
+    timings would differ each run; a committed stats file must not make the hook fail)."""
+    out = tmp_path / "out" / "corpus.jsonl"
+    assert run_cli("corpus", SEEDS, "-o", out)[0] == 1          # built: stage it
+    stats = tmp_path / "out" / "corpus.jsonl.stats.json"
+    first = (out.read_bytes(), stats.read_bytes())
+    assert run_cli("corpus", SEEDS, "-o", out)[0] == 0
+    assert (out.read_bytes(), stats.read_bytes()) == first

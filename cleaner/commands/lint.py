@@ -372,12 +372,20 @@ def cmd_corpus(seeds: str, output: str, clean: Callable[[list[str]], int]) -> in
     out = Path(output)
     from cleaner.sinks.guard import check_output_file   # not a device, pipe or link (reading one could block)
 
+    from cleaner.sinks.target import parse_output
+
     check_output_file(output)
+    stats = Path(parse_output(output).stats)
     before = out.read_bytes() if out.exists() else None
+    stats_before = stats.read_bytes() if stats.is_file() else None
     code = clean(["clean", seeds, "-o", output, "--quiet"])
     if code != 0:
         return code
     if out.read_bytes() != before:
         print(f"cleaner: {output} was out of date with {seeds} and has been rebuilt; stage it", file=sys.stderr)
         return 1
+    if stats_before is not None and stats.is_file() and stats.read_bytes() != stats_before:
+        # the same corpus: only the stats' timings moved; a committed stats file must not make the hook fail
+        with atomic_output(stats) as f:
+            f.write(stats_before)
     return 0
