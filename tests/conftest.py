@@ -65,3 +65,33 @@ def without_times(stats: dict) -> dict:
     out = dict(stats)
     out["steps"] = {name: {k: v for k, v in step.items() if k != "seconds"} for name, step in stats.get("steps", {}).items()}
     return out
+
+
+def install_step_package(tmp_path_factory, name: str, module: str, source: str, entry: str) -> Path:
+    """Build and install (pip --target) a package `name` whose module `module` holds `source` and
+    registers `entry` ("step = module:Class") under the `cleaner.steps` entry points, as a user's
+    plugin package would; returns the folder to put on PYTHONPATH."""
+    import subprocess
+    import sys
+    import textwrap
+
+    src = tmp_path_factory.mktemp(f"{name}-src")
+    (src / module).mkdir()
+    (src / module / "__init__.py").write_text(textwrap.dedent(source))
+    step, target_obj = (part.strip() for part in entry.split("=", 1))
+    (src / "pyproject.toml").write_text(textwrap.dedent(f'''
+        [build-system]
+        requires = ["setuptools>=61"]
+        build-backend = "setuptools.build_meta"
+        [project]
+        name = "{name}"
+        version = "0.1"
+        [project.entry-points."cleaner.steps"]
+        {step} = "{target_obj}"
+        [tool.setuptools]
+        packages = ["{module}"]
+    '''))
+    target = tmp_path_factory.mktemp(f"{name}-site")
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
+                    "--target", str(target), str(src)], check=True)
+    return target

@@ -5,18 +5,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import textwrap
 
 import pytest
 
-from conftest import read_jsonl
+from conftest import install_step_package, read_jsonl
 
 
 @pytest.fixture(scope="module")
 def plugin_path(tmp_path_factory):
-    src = tmp_path_factory.mktemp("plugin-src")
-    (src / "shout_step").mkdir()
-    (src / "shout_step" / "__init__.py").write_text(textwrap.dedent('''
+    return install_step_package(tmp_path_factory, "shout-step", "shout_step", '''
         class Shout:
             """Upper-cases the text; drops documents that mention 'forbidden'."""
             name = "shout"
@@ -28,23 +25,7 @@ def plugin_path(tmp_path_factory):
                     return None
                 doc.text = doc.text.strip().upper() + self.suffix
                 return doc
-    '''))
-    (src / "pyproject.toml").write_text(textwrap.dedent('''
-        [build-system]
-        requires = ["setuptools>=61"]
-        build-backend = "setuptools.build_meta"
-        [project]
-        name = "shout-step"
-        version = "0.1"
-        [project.entry-points."cleaner.steps"]
-        shout = "shout_step:Shout"
-        [tool.setuptools]
-        packages = ["shout_step"]
-    '''))
-    target = tmp_path_factory.mktemp("site")
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
-                    "--target", str(target), str(src)], check=True)
-    return target
+    ''', "shout = shout_step:Shout")
 
 
 def test_plugin_step_runs_by_name_from_config(plugin_path, tmp_path):

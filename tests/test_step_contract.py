@@ -10,11 +10,10 @@ import json
 import os
 import subprocess
 import sys
-import textwrap
 
 import pytest
 
-from conftest import without_times
+from conftest import install_step_package, without_times
 
 PAGE = """<html><head><title>Harbour news</title></head><body><nav>Home | News | Sport</nav><article>
 <h1>Ferry timetable approved</h1>
@@ -26,9 +25,7 @@ PAGE = """<html><head><title>Harbour news</title></head><body><nav>Home | News |
 
 @pytest.fixture(scope="module")
 def plugin_path(tmp_path_factory):
-    src = tmp_path_factory.mktemp("tally-src")
-    (src / "tally_step").mkdir()
-    (src / "tally_step" / "__init__.py").write_text(textwrap.dedent('''
+    return install_step_package(tmp_path_factory, "tally-step", "tally_step", '''
         from cleaner import Step
 
         class Tally(Step):
@@ -55,23 +52,7 @@ def plugin_path(tmp_path_factory):
                     doc.drop_reason = "tally: forbidden"
                     return None
                 return doc
-    '''))
-    (src / "pyproject.toml").write_text(textwrap.dedent('''
-        [build-system]
-        requires = ["setuptools>=61"]
-        build-backend = "setuptools.build_meta"
-        [project]
-        name = "tally-step"
-        version = "0.1"
-        [project.entry-points."cleaner.steps"]
-        tally = "tally_step:Tally"
-        [tool.setuptools]
-        packages = ["tally_step"]
-    '''))
-    target = tmp_path_factory.mktemp("tally-site")
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
-                    "--target", str(target), str(src)], check=True)
-    return target
+    ''', "tally = tally_step:Tally")
 
 
 def _clean(plugin_path, inputs, out, jobs):
