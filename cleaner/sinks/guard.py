@@ -26,7 +26,7 @@ from typing import Any, Iterable
 
 from cleaner.config import ConfigError
 from cleaner.sinks.target import Target
-from cleaner.sources.files import LocalInput, Walk, glob_base, is_url
+from cleaner.sources.files import LocalInput, Walk, glob_base, is_url, node_kind
 
 
 class OutputRefused(ConfigError):
@@ -40,17 +40,6 @@ class Output:
     role: str      # "corpus" | "stats" | "rejects" | "manifest"
 
 
-_WHAT = ((stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"), (stat.S_ISFIFO, "a named pipe"),
-         (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder"), (stat.S_ISLNK, "a symbolic link"))
-
-
-def _kind_of_node(mode: int) -> str:
-    for test, what in _WHAT:
-        if test(mode):
-            return what
-    return "not a regular file"
-
-
 def check_output_file(path: str | Path, flag: str = "-o") -> None:
     """Refuse `path` as a file output unless it is absent or a regular file in a folder (not a link)."""
     p = Path(path)
@@ -61,7 +50,7 @@ def check_output_file(path: str | Path, flag: str = "-o") -> None:
     except OSError as e:
         raise OutputRefused(f"{flag} {path}: cannot use it as an output: {e.strerror or e}") from None
     if st is not None and not stat.S_ISREG(st.st_mode):
-        what = _kind_of_node(st.st_mode)
+        what = node_kind(st.st_mode)
         if stat.S_ISLNK(st.st_mode):
             what += f" (to {os.readlink(p)})"
         hint = "name a file in it" if stat.S_ISDIR(st.st_mode) else "name the file itself" if stat.S_ISLNK(st.st_mode) else ""
@@ -74,7 +63,7 @@ def check_output_folder(path: str | Path, flag: str = "-o") -> None:
     """Refuse `path` as an output folder unless it is absent or a folder (a symlinked folder is fine)."""
     p = Path(path)
     if p.exists() and not p.is_dir():
-        raise OutputRefused(f"{flag} {path}: is {_kind_of_node(os.stat(p).st_mode)}, not a folder")
+        raise OutputRefused(f"{flag} {path}: is {node_kind(os.stat(p).st_mode) or 'a regular file'}, not a folder")
     if not p.exists() and p.is_symlink():
         raise OutputRefused(f"{flag} {path}: is a broken symbolic link (to {os.readlink(p)})")
     _check_folder_on_the_way(p.parent, flag, path)

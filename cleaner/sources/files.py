@@ -149,13 +149,14 @@ def _skipped(display: str, reason: str, kind: str) -> Failure:
     return Failure(display, f"skipped: {reason}", kind)
 
 
-def _special(mode: int) -> str | None:
-    """What a non-regular file is, for the user (None for a regular file)."""
+def node_kind(mode: int) -> str | None:
+    """What a file system node that is not a regular file is, for the user (None for a regular file);
+    `mode` from `os.stat`, or `os.lstat` to name a symbolic link too."""
     if stat.S_ISREG(mode):
         return None
     for test, what in ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"),
                        (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-                       (stat.S_ISDIR, "a folder")):
+                       (stat.S_ISDIR, "a folder"), (stat.S_ISLNK, "a symbolic link")):
         if test(mode):
             return what
     return "not a regular file"
@@ -180,7 +181,7 @@ def _file_in_walk(fp: Path, walk: Walk, roots: tuple[str, ...], *, folder: bool)
         mode = os.stat(fp).st_mode
     except OSError as e:
         return _skipped(display, f"cannot read: {e.strerror or e}", "unreadable")
-    what = _special(mode)
+    what = node_kind(mode)
     if what is not None:
         return _skipped(display, f"{what}, not a regular file", "not-a-file")
     kind = kind_of(fp.name) or sniff_kind(fp)
