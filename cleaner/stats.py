@@ -120,6 +120,14 @@ class Stats:
         }
 
 
+STATS_FILE_KEYS = frozenset({"documents_in", "documents_out", "failures_total"})
+
+
+def is_stats_file(obj: Any) -> bool:
+    """True when a JSON object is a run's stats file (`Stats.to_dict`), as written beside a corpus."""
+    return isinstance(obj, dict) and STATS_FILE_KEYS <= obj.keys()
+
+
 def format_step_times(stats: dict[str, Any]) -> str:
     """`  time per step: extract 1.2 s, langid 0.3 s, ...` from a stats dict ('' when it has none)."""
     steps = stats.get("steps") or {}

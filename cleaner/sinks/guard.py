@@ -27,6 +27,7 @@ from typing import Any, Iterable
 from cleaner.config import ConfigError
 from cleaner.sinks.target import Target
 from cleaner.sources.files import LocalInput, Walk, glob_base, is_url, node_kind
+from cleaner.stats import is_stats_file
 
 
 class OutputRefused(ConfigError):
@@ -254,7 +255,7 @@ def looks_like_own(path: str | Path, role: str) -> bool:
     if not isinstance(first, dict):
         return False
     if role == "stats":
-        return {"documents_in", "documents_out", "failures_total"} <= first.keys()
+        return is_stats_file(first)
     if role == "manifest":
         from cleaner.sinks.shards import MANIFEST_FORMAT
 

@@ -20,6 +20,7 @@ import orjson
 
 from cleaner.document import Document
 from cleaner.sources import Failure, InputError, Item, register_reader, stable_id
+from cleaner.stats import is_stats_file
 
 RESERVED = ("id", "url", "text", "html")
 
@@ -71,8 +72,9 @@ def read_json(stream: BinaryIO, source: str) -> Iterator[Item]:
     except orjson.JSONDecodeError as e:
         raise InputError(source, f"malformed JSON ({e})", "bad-input") from None
     if isinstance(doc, dict):
-        if not {"text", "html"} & doc.keys() and _cleaner_file(doc):
-            yield Failure(source, f"skipped: {_cleaner_file(doc)} cleaner wrote, not records", "cleaner-output")
+        what = None if {"text", "html"} & doc.keys() else _cleaner_file(doc)
+        if what:
+            yield Failure(source, f"skipped: {what} cleaner wrote, not records", "cleaner-output")
             return
         yield record_to_item(doc, source)
     elif isinstance(doc, list):
@@ -87,7 +89,7 @@ def read_json(stream: BinaryIO, source: str) -> Iterator[Item]:
 
 def _cleaner_file(doc: dict) -> str | None:
     """What a JSON object is when cleaner wrote it (a run's stats, a shard set's manifest), else None."""
-    if {"documents_in", "documents_out", "failures_total"} <= doc.keys():
+    if is_stats_file(doc):
         return "a run's stats file"
     if str(doc.get("format", "")).startswith("cleaner-shards/"):
         return "a shard manifest"
