@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from cleaner.engines.spool import Spool
-from cleaner.sinks.atomic import OutputError
+from cleaner.sinks.atomic import write_error
 
 EVERY_SECONDS = float(os.environ.get("CLEANER_CHECKPOINT_SECONDS", "5"))   # how often progress is made durable
 
@@ -59,7 +59,7 @@ class Checkpoint:
         try:
             directory.mkdir(parents=True, exist_ok=True)
         except OSError as e:
-            raise OutputError(f"{directory}: cannot write: {e.strerror or e}") from None
+            raise write_error(directory, e) from None
         return cp, Spool(str(directory / "phase-a.bin"), keep=True), 0
 
     def maybe_save(self, spool: Spool, force: bool = False) -> None:
@@ -73,7 +73,7 @@ class Checkpoint:
             tmp.write_text(json.dumps({"fingerprint": self.fp, "count": count, "size": size}))
             os.replace(tmp, self.state_path)
         except OSError as e:
-            raise OutputError(f"{self.state_path}: cannot write: {e.strerror or e}") from None
+            raise write_error(self.state_path, e) from None
 
     def finish(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)

@@ -13,7 +13,7 @@ import struct
 import tempfile
 from typing import Any, Iterator
 
-from cleaner.sinks.atomic import OutputError
+from cleaner.sinks.atomic import write_error
 
 _LEN = struct.Struct("<Q")
 
@@ -32,7 +32,7 @@ class Spool:
                 self._f.truncate(size)
                 self._f.seek(size)
         except OSError as e:
-            raise OutputError(f"{path}: cannot write: {e.strerror or e}") from None
+            raise write_error(path, e) from None
         self._mark = (count, size or 0)          # (whole records, their bytes)
 
     @property
@@ -48,7 +48,7 @@ class Spool:
         try:
             self._f.write(_LEN.pack(len(data)) + data)
         except OSError as e:
-            raise OutputError(f"{self.path}: cannot write: {e.strerror or e}") from None
+            raise write_error(self.path, e) from None
         self._mark = (count + 1, size + _LEN.size + len(data))
 
     def commit(self) -> tuple[int, int]:
@@ -58,7 +58,7 @@ class Spool:
             self._f.flush()
             os.fsync(self._f.fileno())
         except OSError as e:
-            raise OutputError(f"{self.path}: cannot write: {e.strerror or e}") from None
+            raise write_error(self.path, e) from None
         return mark
 
     def raw(self) -> Iterator[bytes]:

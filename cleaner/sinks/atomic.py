@@ -33,8 +33,11 @@ class OutputBusy(OutputError):
     """Another live process holds the output's lock."""
 
 
-def _fail(target: Path, e: OSError) -> OutputError:
-    return OutputError(f"{target}: cannot write: {e.strerror or e}")
+def write_error(target: str | Path, e: OSError) -> OutputError:
+    """The OutputError for a failed write of `target`: `PATH: cannot write: REASON`, one line (an
+    OSError without a message of its own, as pyarrow raises, is named by its errno)."""
+    reason = e.strerror or (os.strerror(e.errno) if e.errno else (str(e).split("\n")[0] or type(e).__name__))
+    return OutputError(f"{target}: cannot write: {reason}")
 
 
 class _Writer:
@@ -47,13 +50,13 @@ class _Writer:
         try:
             return self._stream.write(data)
         except OSError as e:
-            raise _fail(self._target, e) from None
+            raise write_error(self._target, e) from None
 
     def flush(self) -> None:
         try:
             self._stream.flush()
         except OSError as e:
-            raise _fail(self._target, e) from None
+            raise write_error(self._target, e) from None
 
 
 def lock_path(target: str | Path) -> Path:
@@ -87,7 +90,7 @@ def _take_lock(lock: Path, target: str) -> int:
             lock.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
         except OSError as e:
-            raise _fail(Path(target), e) from None
+            raise write_error(target, e) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -193,7 +196,7 @@ def atomic_output(path: str | Path, mode: int | None = None) -> Iterator[BinaryI
         raw.close()
     except OSError as e:
         _discard(raw, tmp)
-        raise _fail(target, e) from None
+        raise write_error(target, e) from None
     _fsync_dir(target.parent)
 
 
@@ -220,7 +223,7 @@ def atomic_path(path: str | Path) -> Iterator[str]:
         raw.close()
     except OSError as e:
         _discard(raw, tmp)
-        raise _fail(target, e) from None
+        raise write_error(target, e) from None
     _fsync_dir(target.parent)
 
 
@@ -231,7 +234,7 @@ def _locked_temp(target: Path) -> tuple[int, str]:
         remove_stale_temps(target)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
     except OSError as e:
-        raise _fail(target, e) from None
+        raise write_error(target, e) from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)  # released when the file is closed
     except OSError:

@@ -13,13 +13,13 @@ pyarrow is imported only when Parquet is written. The bytes depend only on the r
 """
 from __future__ import annotations
 
-import os
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from cleaner.sinks.atomic import write_error
 from cleaner.sinks.jsonl import scrub
 
 ROW_GROUP_ROWS = 10_000
@@ -101,14 +101,8 @@ class ParquetWriter:
         try:
             self._writer.write_table(table, row_group_size=len(self._rows))
         except OSError as e:
-            raise self._failed(e) from None
+            raise write_error(self.path, e) from None
         self._rows, self._size = [], 0
-
-    def _failed(self, e: OSError) -> Exception:
-        from cleaner.sinks.atomic import OutputError
-
-        reason = os.strerror(e.errno) if e.errno else str(e).split("\n")[0]
-        return OutputError(f"{self.path}: cannot write: {reason}")
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         try:
@@ -117,7 +111,7 @@ class ParquetWriter:
             try:
                 self._writer.close()
             except OSError as e:
-                raise self._failed(e) from None
+                raise write_error(self.path, e) from None
         except BaseException as e:          # the write itself failed: no file at the target
             if exc_type is None:
                 self._stack.__exit__(type(e), e, e.__traceback__)

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cleaner.sinks.atomic import OutputError, atomic_output, output_lock, signals_held
+from cleaner.sinks.atomic import atomic_output, output_lock, signals_held, write_error
 from cleaner.sinks.jsonl import dumps
 
 DEFAULT_SHARD_SIZE = 256 * 1000 * 1000        # --shard-size 256MB
@@ -182,7 +182,7 @@ class ShardWriter:
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as e:
-            raise OutputError(f"{folder}: cannot write: {e.strerror or e}") from None
+            raise write_error(folder, e) from None
         self._lock = output_lock(self.spec.manifest, shown=str(folder))
         self._lock.__enter__()
         try:
@@ -191,7 +191,7 @@ class ShardWriter:
             self._staging = Path(tempfile.mkdtemp(prefix=f".{self.spec.manifest.name}.staging-", dir=folder))
         except OSError as e:
             self._unlock()
-            raise OutputError(f"{folder}: cannot write: {e.strerror or e}") from None
+            raise write_error(folder, e) from None
         return self
 
     def write(self, record: dict[str, Any]) -> None:
@@ -251,7 +251,7 @@ class ShardWriter:
                 if old.name not in new and spec.matches(old.name) and old.is_file():
                     old.unlink()
         except OSError as e:
-            raise OutputError(f"{folder}: cannot write: {e.strerror or e}") from None
+            raise write_error(folder, e) from None
         manifest = {"format": MANIFEST_FORMAT, "pattern": f"{spec.prefix}{{shard}}{spec.suffix}",
                     "shard_size": self.shard_size, "records": self.records, "shards": self.shards}
         import orjson
