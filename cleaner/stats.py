@@ -22,6 +22,15 @@ class StepStats:
     lines_removed: int = 0
     events: Counter = field(default_factory=Counter)
 
+    def add(self, seconds: float, documents: int, dropped: int, lines_removed: int, events: Any) -> None:
+        """Add one call's (or a partial run's) time and work."""
+        self.seconds += seconds
+        self.documents += documents
+        self.dropped += dropped
+        self.lines_removed += lines_removed
+        if events:
+            self.events.update(events)
+
     def to_dict(self) -> dict[str, Any]:
         return {"seconds": round(self.seconds, 3), "documents": self.documents, "dropped": self.dropped,
                 "lines_removed": self.lines_removed, "events": dict(sorted(self.events.items(), key=lambda kv: (-kv[1], kv[0])))}
@@ -56,13 +65,9 @@ class Stats:
         step = None
         for name, seconds, removed, counted in log:
             step = self.steps.get(name)
-            if step is None:
+            if step is None:                # once per step and run (no throwaway StepStats per document)
                 step = self.steps[name] = StepStats()
-            step.seconds += seconds
-            step.documents += 1
-            step.lines_removed += removed
-            if counted:
-                step.events.update(counted)
+            step.add(seconds, 1, 0, removed, counted)
         if dropped and step is not None:
             step.dropped += 1               # the last step that ran is the one that dropped it
 
@@ -78,12 +83,8 @@ class Stats:
         self.duplicate_clusters += other.duplicate_clusters
         self.duplicates_dropped += other.duplicates_dropped
         for name, theirs in other.steps.items():
-            step = self.steps.setdefault(name, StepStats())
-            step.seconds += theirs.seconds
-            step.documents += theirs.documents
-            step.dropped += theirs.dropped
-            step.lines_removed += theirs.lines_removed
-            step.events.update(theirs.events)
+            self.steps.setdefault(name, StepStats()).add(theirs.seconds, theirs.documents, theirs.dropped,
+                                                         theirs.lines_removed, theirs.events)
 
     def add_failure(self, failure: Any) -> None:
         """Count an input or record that failed (by its kind)."""
