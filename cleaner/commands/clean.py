@@ -16,19 +16,14 @@ from contextlib import ExitStack, contextmanager
 from typing import Any, Iterator
 
 from cleaner.document import Document
+from cleaner.errors import EXIT_INTERRUPTED, EXIT_NOTHING, EXIT_OK, EXIT_TERMINATED, EXIT_USAGE
 from cleaner.pipeline import Pipeline, report_to_stderr
 from cleaner.sinks.atomic import OutputBusy, atomic_output, output_lock
 from cleaner.sinks.jsonl import dumps, reject_record, write_json
 from cleaner.sinks.target import Target, open_sink, parse_output
-from cleaner.sources import Failure
+from cleaner.sources import SKIP_KINDS, Failure
 from cleaner.stats import format_step_times
 from cleaner.steps.chrome import coverage_note
-
-from cleaner.errors import EXIT_INTERRUPTED, EXIT_TERMINATED
-
-
-# Input files a folder walk passed over on purpose (files.py, jsonl.py): counted, shown apart from failures.
-SKIP_KINDS = frozenset({"hidden", "binary", "symlink", "not-a-file", "cleaner-output"})
 
 
 class Progress:
@@ -185,11 +180,11 @@ def run_clean(inputs: list[Any], args: argparse.Namespace, options: dict[str, An
     except OutputBusy as e:
         progress.close()
         print(f"cleaner: {e}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     except NothingProcessed as e:
         progress.close()
         print(f"cleaner: {e}; {_left(args.output, existed)}", file=sys.stderr)
-        return 1
+        return EXIT_NOTHING
     except KeyboardInterrupt as e:
         progress.close()
         print(_interrupted_line(e, target, args.output, existed, progress.done), file=sys.stderr)
@@ -198,7 +193,7 @@ def run_clean(inputs: list[Any], args: argparse.Namespace, options: dict[str, An
         progress.close()
     if not args.quiet:
         print(summary(stats, where) + coverage_note(stats, pipe.steps), file=sys.stderr)
-    return 0
+    return EXIT_OK
 
 
 def _left(output: str, existed: bool) -> str:

@@ -35,6 +35,10 @@ class Failure:
     kind: str = "bad-record"
 
 
+# Failure kinds that are inputs passed over on purpose (a folder walk's hidden files, binaries, symlinks
+# out of the roots, pipes and devices, files cleaner wrote): counted and shown as skipped, not failed.
+SKIP_KINDS = frozenset({"hidden", "binary", "symlink", "not-a-file", "cleaner-output"})
+
 Item = Union[Document, Failure]
 Reader = Callable[[BinaryIO, str], Iterator[Item]]
 
