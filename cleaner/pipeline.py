@@ -48,11 +48,7 @@ class Pipeline:
         config = options.pop("config", None)
         base = load_config(config)
         base.update({k: v for k, v in options.items() if v is not None})
-        for key in ("rules", "langs", "steps"):
-            if isinstance(base.get(key), (list, str)):
-                v = base[key]
-                base[key] = tuple(v.split(",")) if isinstance(v, str) else tuple(v)
-        return cls(make_options(base))
+        return cls(make_options(base))          # lists and comma-separated names: Options' checks
 
     @property
     def steps(self) -> list[Step]:
