@@ -1,7 +1,16 @@
 """Shared fixtures: the repository root, the bundled seeds, and a helper that runs the CLI in-process."""
 from __future__ import annotations
 
+import fcntl
 import json
+import os
+import pty
+import select
+import signal
+import struct
+import sys
+import termios
+import time
 from pathlib import Path
 
 import pytest
@@ -72,7 +81,6 @@ def install_step_package(tmp_path_factory, name: str, module: str, source: str, 
     registers `entry` ("step = module:Class") under the `cleaner.steps` entry points, as a user's
     plugin package would; returns the folder to put on PYTHONPATH."""
     import subprocess
-    import sys
     import textwrap
 
     src = tmp_path_factory.mktemp(f"{name}-src")
@@ -95,3 +103,49 @@ def install_step_package(tmp_path_factory, name: str, module: str, source: str, 
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
                     "--target", str(target), str(src)], check=True)
     return target
+
+
+def env(**extra: str) -> dict[str, str]:
+    """This environment with this checkout's cleaner first on PYTHONPATH (and no COLUMNS), plus `extra`."""
+    e = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""), **extra)
+    e.pop("COLUMNS", None)
+    return e
+
+
+CLI = [sys.executable, "-m", "cleaner"]    # the cleaner command of this checkout, for subprocesses
+
+
+def run_in_pty(args: list[str], *, cwd: Path, size: tuple[int, int] | None = (24, 100), on_output=None,
+               timeout: float = 300, environ: dict[str, str] | None = None) -> tuple[int, str]:
+    """Run `args` with stdin, stdout and stderr on a new pseudo-terminal; (exit status, all output).
+    `on_output(master_fd, text so far)` is called as output arrives (to type Ctrl-C, say)."""
+    pid, fd = pty.fork()
+    if pid == 0:                                  # the child: exec the command on the terminal
+        try:
+            os.chdir(cwd)
+            os.execvpe(args[0], args, environ or env())
+        finally:
+            os._exit(127)
+    if size is not None:
+        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", size[0], size[1], 0, 0))
+    out = b""
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([fd], [], [], 0.1)
+            if ready:
+                try:
+                    chunk = os.read(fd, 65536)
+                except OSError:                   # EIO: the child closed the terminal
+                    break
+                if not chunk:
+                    break
+                out += chunk
+            if on_output is not None:
+                on_output(fd, out.decode("utf-8", "replace"))
+        else:
+            os.kill(pid, signal.SIGKILL)
+    finally:
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+    return os.waitstatus_to_exitcode(status), out.decode("utf-8", "replace")

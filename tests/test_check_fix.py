@@ -369,40 +369,24 @@ def test_corpus_context_only_adds_recurring_lines_and_says_so(tmp_path, run_cli)
         assert not {no for no, _ in added} & set(range(6, 11))    # no story line
 
 
-def _in_pty(*args: str, env: dict | None = None) -> tuple[int, str]:
-    """Run `python -m cleaner ARGS` with a pseudo-terminal as stdin, stdout and stderr."""
-    import os
-    import subprocess
-    import sys
+def _in_pty(tmp_path, *args: str, extra: dict | None = None) -> tuple[int, str]:
+    """Run `python -m cleaner ARGS` with a pseudo-terminal as stdin, stdout and stderr (colour not
+    turned off by the caller's NO_COLOR unless `extra` sets it)."""
+    from conftest import CLI, env, run_in_pty
 
-    from conftest import ROOT
-
-    master, slave = os.openpty()
-    full_env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
-    full_env.update(PYTHONPATH=str(ROOT), **(env or {}))
-    p = subprocess.Popen([sys.executable, "-m", "cleaner", *args], stdin=slave, stdout=slave, stderr=slave,
-                         env=full_env, close_fds=True)
-    os.close(slave)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:          # EIO: the child closed the terminal
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(master)
-    return p.wait(timeout=60), b"".join(chunks).decode("utf-8", "replace")
+    environ = env(**(extra or {}))
+    if not extra or "NO_COLOR" not in extra:
+        environ.pop("NO_COLOR", None)
+    return run_in_pty([*CLI, *args], cwd=tmp_path, size=None, timeout=60, environ=environ)
 
 
 def test_explain_on_a_terminal_marks_what_fix_would_do(tmp_path):
     f = tmp_path / "guide.md"
     f.write_text(GUIDE)
-    code, out = _in_pty("explain", str(f))
+    code, out = _in_pty(tmp_path, "explain", str(f))
     assert code == 0 and "Traceback" not in out
     assert "\033[9mShare this article\033[0m" in out and "[share/share-labels-en]" in out   # struck through
     assert "        with client.connect(\"db\") as conn:" in out       # code shown with its indentation
     assert "1 line removed, 0 repaired" in out
-    code, out = _in_pty("explain", str(f), env={"NO_COLOR": "1"})
+    code, out = _in_pty(tmp_path, "explain", str(f), extra={"NO_COLOR": "1"})
     assert code == 0 and "\033[" not in out and "- Share this article  [share/share-labels-en]" in out

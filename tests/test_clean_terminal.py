@@ -1,9 +1,7 @@
 """`cleaner clean` as a user runs it in a terminal: stderr is a TTY, so the progress bar is on."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
+from conftest import CLI, run_in_pty
 
 
 def test_clean_in_a_terminal_shows_the_summary(tmp_path):
@@ -14,26 +12,8 @@ def test_clean_in_a_terminal_shows_the_summary(tmp_path):
         (src / f"p{i}.txt").write_text(f"Story {i}. " + "The river council met on a winter evening to talk "
                                        "about the bridge, the school and the harbour budget. " * 4 + "\n",
                                        encoding="utf-8")
-    main, child = os.openpty()
-    try:
-        proc = subprocess.run([sys.executable, "-m", "cleaner.cli", "clean", str(src), "-o", str(tmp_path / "out.jsonl")],
-                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=child, timeout=120)
-        os.close(child)
-        child = -1
-        seen = b""
-        while True:
-            try:
-                chunk = os.read(main, 4096)
-            except OSError:          # the terminal closed (Linux: EIO)
-                break
-            if not chunk:
-                break
-            seen += chunk
-    finally:
-        if child >= 0:
-            os.close(child)
-        os.close(main)
-    text = seen.decode("utf-8", "replace")
-    assert proc.returncode == 0, text
+    code, text = run_in_pty([*CLI, "clean", str(src), "-o", str(tmp_path / "out.jsonl")], cwd=tmp_path,
+                            size=None, timeout=120)
+    assert code == 0, text
     assert "bool() undefined" not in text and "3 documents in" in text, text
     assert (tmp_path / "out.jsonl").read_text(encoding="utf-8").count("\n") >= 1

@@ -9,24 +9,18 @@ pseudo-terminal where the terminal matters.
 from __future__ import annotations
 
 import errno
-import fcntl
 import json
 import os
-import pty
 import re
-import select
 import signal
-import struct
 import subprocess
 import sys
-import termios
 import time
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-
+from conftest import CLI, ROOT, env, run_in_pty
 
 def make_docs(folder: Path, n: int) -> Path:
     """`n` tiny distinct text documents (a few hundred bytes each)."""
@@ -37,51 +31,6 @@ def make_docs(folder: Path, n: int) -> Path:
             f"The council met on day {i} to talk about bridge {i % 13}, school {i % 17} and ferry {i % 23}.\n",
             encoding="utf-8")
     return folder
-
-
-def env(**extra: str) -> dict[str, str]:
-    e = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""), **extra)
-    e.pop("COLUMNS", None)
-    return e
-
-
-CLI = [sys.executable, "-m", "cleaner"]
-
-
-def run_in_pty(args: list[str], *, cwd: Path, size: tuple[int, int] | None = (24, 100), on_output=None,
-               timeout: float = 300, environ: dict[str, str] | None = None) -> tuple[int, str]:
-    """Run `args` with stdin, stdout and stderr on a new pseudo-terminal; (exit status, all output).
-    `on_output(master_fd, text so far)` is called as output arrives (to type Ctrl-C, say)."""
-    pid, fd = pty.fork()
-    if pid == 0:                                  # the child: exec the command on the terminal
-        try:
-            os.chdir(cwd)
-            os.execvpe(args[0], args, environ or env())
-        finally:
-            os._exit(127)
-    if size is not None:
-        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", size[0], size[1], 0, 0))
-    out = b""
-    deadline = time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([fd], [], [], 0.1)
-            if ready:
-                try:
-                    chunk = os.read(fd, 65536)
-                except OSError:                   # EIO: the child closed the terminal
-                    break
-                if not chunk:
-                    break
-                out += chunk
-            if on_output is not None:
-                on_output(fd, out.decode("utf-8", "replace"))
-        else:
-            os.kill(pid, signal.SIGKILL)
-    finally:
-        _, status = os.waitpid(pid, 0)
-        os.close(fd)
-    return os.waitstatus_to_exitcode(status), out.decode("utf-8", "replace")
 
 
 def snapshot(*paths: Path) -> dict[str, bytes]:
